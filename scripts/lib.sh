@@ -1,0 +1,39 @@
+# Shared by the scripts in this folder; sourced, never run.
+# shellcheck shell=bash
+
+repo_root() { cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd; }
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+# Debian packages the helpers build against; the test set adds what the tests drive.
+BUILD_PACKAGES=(cmake ninja-build g++ pkg-config ccache
+  libyaml-cpp-dev nlohmann-json3-dev libboost-dev libboost-filesystem-dev
+  libspdlog-dev doctest-dev libcli11-dev libcpp-httplib-dev)
+TEST_PACKAGES=(python3 golang-go golang-starlark-dev shellcheck unzip npm git)
+
+# Installs the Debian packages that are missing; prints nothing when all are present.
+ensure_packages() {
+  local missing=()
+  local p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  log "installing Debian packages: ${missing[*]}"
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Configures (once) and builds the native helpers into BUILD_DIR/bin.
+build_native() {
+  local root build_dir
+  root=$(repo_root)
+  build_dir=${1:-$root/build}
+  shift || true
+  if [ ! -f "$build_dir/build.ninja" ]; then
+    cmake -S "$root" -B "$build_dir" -G Ninja "$@" >/dev/null
+  fi
+  cmake --build "$build_dir" --parallel "$(nproc)"
+}

@@ -1,0 +1,120 @@
+#include "core/kube_client.hpp"
+
+#include <doctest/doctest.h>
+
+#include <map>
+#include <mutex>
+
+#include "core/testdata.hpp"
+
+using namespace ath;
+using ath::testing::testdata;
+
+namespace {
+
+// Serves fixture files by request target and records what was sent.
+class FakeTransport : public Transport {
+ public:
+  std::map<std::string, std::pair<int, std::string>> answers;
+  std::vector<std::string> seen;
+  std::vector<std::string> bodies;
+  std::vector<std::string> types;
+  std::mutex mutex;
+
+  HttpAnswer send(const std::string& method, const std::string& target, const std::string& body,
+                  const std::string& ctype) override {
+    std::lock_guard lock(mutex);
+    seen.push_back(method + " " + target);
+    bodies.push_back(body);
+    types.push_back(ctype);
+    auto it = answers.find(method + " " + target);
+    if (it == answers.end()) return {404, testdata("status_not_found.json"), ""};
+    return {it->second.first, it->second.second, ""};
+  }
+};
+
+}  // namespace
+
+TEST_CASE("list follows continue tokens and fills apiVersion/kind") {
+  auto fake = std::make_shared<FakeTransport>();
+  const std::string sel = "labelSelector=app.kubernetes.io%2Finstance%3Dapps-graph";
+  fake->answers["GET /api/v1/namespaces/apps/configmaps?limit=2&" + sel] = {200, testdata("configmaps_page1.json")};
+  fake->answers["GET /api/v1/namespaces/apps/configmaps?limit=2&" + sel +
+                "&continue=eyJ2IjoibWV0YS5rOHMuaW8vdjEiLCJydiI6MTIwMSwic3RhcnQiOiJhcHBzL2IifQ"] = {
+      200, testdata("configmaps_page2.json")};
+  KubeClient kube(fake);
+  ApiResource cm{"", "v1", "configmaps", "ConfigMap", true, {"list"}};
+  auto r = kube.list(cm, "apps", {.label_selector = "app.kubernetes.io/instance=apps-graph", .limit = 2});
+  REQUIRE(r.ok());
+  REQUIRE(r.value.size() == 3);
+  CHECK(r.value[2]["metadata"]["name"] == "c");
+  CHECK(r.value[0]["kind"] == "ConfigMap");
+  CHECK(r.value[0]["apiVersion"] == "v1");
+  CHECK(kube.requests_sent() == 2);
+}
+
+TEST_CASE("a failing page fails the whole list with the typed error") {
+  auto fake = std::make_shared<FakeTransport>();
+  fake->answers["GET /api/v1/secrets?limit=500"] = {403, testdata("status_forbidden.json")};
+  KubeClient kube(fake);
+  ApiResource secrets{"", "v1", "secrets", "Secret", true, {"list"}};
+  auto r = kube.list(secrets, "", {});
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error->kind == KubeErrorKind::Forbidden);
+}
+
+TEST_CASE("discovery reads /api, /apis and each group version; a broken group is skipped") {
+  auto fake = std::make_shared<FakeTransport>();
+  fake->answers["GET /api"] = {200, testdata("api.json")};
+  fake->answers["GET /apis"] = {200, testdata("apis.json")};
+  fake->answers["GET /api/v1"] = {200, testdata("api_v1.json")};
+  fake->answers["GET /apis/apps/v1"] = {200, testdata("apps_v1.json")};
+  fake->answers["GET /apis/argoproj.io/v1alpha1"] = {200, testdata("argoproj_v1alpha1.json")};
+  fake->answers["GET /apis/metrics.k8s.io/v1beta1"] = {503, testdata("status_unavailable.json")};
+  KubeClient kube(fake);
+  auto r = kube.discover(4);
+  REQUIRE(r.ok());
+  ResourceIndex index(r.value);
+  CHECK(index.by_kind("argoproj.io/v1alpha1", "Application"));
+  CHECK(index.by_kind("apps/v1", "Deployment"));
+  CHECK(r.value.size() == 6 + 2 + 2);
+}
+
+TEST_CASE("patches carry the content type and the resourceVersion precondition") {
+  auto fake = std::make_shared<FakeTransport>();
+  fake->answers["PATCH /api/v1/namespaces/apps/configmaps/a"] = {409, testdata("status_conflict.json")};
+  KubeClient kube(fake);
+  ApiResource cm{"", "v1", "configmaps", "ConfigMap", true, {"patch"}};
+  json patch = with_resource_version({{"metadata", {{"labels", {{"x", "y"}}}}}}, "1100");
+  auto r = kube.patch(cm, "apps", "a", PatchType::Merge, patch);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error->kind == KubeErrorKind::Conflict);
+  CHECK(fake->types.back() == "application/merge-patch+json");
+  CHECK(json::parse(fake->bodies.back())["metadata"]["resourceVersion"] == "1100");
+
+  json ops = json_patch_with_resource_version(json::array({{{"op", "remove"}, {"path", "/spec/x"}}}), "7");
+  CHECK(ops[0]["op"] == "test");
+  CHECK(ops[0]["value"] == "7");
+  CHECK(ops[1]["op"] == "remove");
+  kube.patch(cm, "apps", "a", PatchType::Json, ops);
+  CHECK(fake->types.back() == "application/json-patch+json");
+}
+
+TEST_CASE("transport failures and invalid JSON are errors, not crashes") {
+  class Down : public Transport {
+    HttpAnswer send(const std::string&, const std::string&, const std::string&, const std::string&) override {
+      return {0, "", "connection refused"};
+    }
+  };
+  KubeClient kube(std::make_shared<Down>());
+  auto r = kube.get_path("/version");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error->kind == KubeErrorKind::Unavailable);
+
+  auto fake = std::make_shared<FakeTransport>();
+  fake->answers["GET /version"] = {200, "{not json"};
+  KubeClient kube2(fake);
+  auto bad = kube2.get_path("/version");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error->message.find("invalid JSON") != std::string::npos);
+}

@@ -1,0 +1,93 @@
+#include "core/kube_proxy.hpp"
+
+#include <signal.h>
+
+#include <boost/process.hpp>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <future>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+
+#include "core/process.hpp"
+
+namespace ath {
+namespace bp = boost::process;
+
+std::vector<std::string> KubeAccess::kubectl_flags() const {
+  std::vector<std::string> flags;
+  if (!context.empty()) flags.push_back("--context=" + context);
+  if (!kubeconfig.empty()) flags.push_back("--kubeconfig=" + kubeconfig);
+  return flags;
+}
+
+struct KubeProxy::Child {
+  bp::ipstream out;
+  bp::child process;
+  std::string err_path;
+};
+
+namespace {
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  std::string s = ss.str();
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+KubeProxy::KubeProxy(const KubeAccess& access) : child_(std::make_unique<Child>()) {
+  auto exe = find_program(access.kubectl);
+  if (!exe) throw std::runtime_error("kubectl not found on PATH (install kubectl or set ATH_KUBECTL)");
+
+  char tmpl[] = "/tmp/ath-kubectl-proxy-XXXXXX";
+  int fd = ::mkstemp(tmpl);
+  if (fd < 0) throw std::runtime_error("cannot create a temporary file for kubectl proxy's stderr");
+  ::close(fd);
+  child_->err_path = tmpl;
+
+  std::vector<std::string> args = {"proxy", "--port=0", "--address=127.0.0.1"};
+  for (auto& f : access.kubectl_flags()) args.push_back(f);
+  child_->process = bp::child(bp::exe = *exe, bp::args = args, bp::std_out > child_->out,
+                              bp::std_err > child_->err_path, bp::std_in < bp::null);
+
+  // kubectl prints "Starting to serve on 127.0.0.1:PORT" once it listens.
+  auto first_line = std::async(std::launch::async, [this] {
+    std::string line;
+    std::getline(child_->out, line);
+    return line;
+  });
+  if (first_line.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
+    child_->process.terminate();
+    first_line.wait();
+    throw std::runtime_error("kubectl proxy did not start within 30 s: " + read_all(child_->err_path));
+  }
+  std::smatch m;
+  std::string line = first_line.get();
+  static const std::regex serving(R"(Starting to serve on [^:]+:(\d+))");
+  if (!std::regex_search(line, m, serving)) {
+    std::error_code ec;
+    child_->process.wait(ec);
+    std::string reason = read_all(child_->err_path);
+    ::unlink(child_->err_path.c_str());
+    throw std::runtime_error(reason.empty() ? "kubectl proxy exited without serving" : reason);
+  }
+  port_ = std::stoi(m[1]);
+}
+
+KubeProxy::~KubeProxy() {
+  if (child_->process.valid() && child_->process.running()) {
+    ::kill(child_->process.id(), SIGTERM);
+    std::error_code ec;
+    if (!child_->process.wait_for(std::chrono::seconds(2), ec)) child_->process.terminate(ec);
+  }
+  ::unlink(child_->err_path.c_str());
+}
+
+}  // namespace ath

@@ -1,0 +1,35 @@
+#include "core/names.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace ath;
+
+TEST_CASE("DNS-1123 labels") {
+  CHECK_FALSE(check_dns1123_label("apps-graph"));
+  CHECK_FALSE(check_dns1123_label("a"));
+  CHECK_FALSE(check_dns1123_label(std::string(63, 'a')));
+  CHECK(check_dns1123_label(std::string(64, 'a')));
+  CHECK(check_dns1123_label(""));
+  CHECK(check_dns1123_label("Apps"));
+  CHECK(check_dns1123_label("-apps"));
+  CHECK(check_dns1123_label("apps-"));
+  CHECK(check_dns1123_label("apps_graph"));
+  CHECK(check_dns1123_label("a.b"));
+  CHECK(check_dns1123_label("a;rm -rf /"));
+}
+
+TEST_CASE("DNS-1123 subdomains") {
+  CHECK_FALSE(check_dns1123_subdomain("web.apps.example"));
+  CHECK(check_dns1123_subdomain("web..apps"));
+  CHECK(check_dns1123_subdomain(".web"));
+  CHECK(check_dns1123_subdomain(std::string(254, 'a')));
+}
+
+TEST_CASE("Helm release names: subdomain rules, at most 53 characters") {
+  CHECK_FALSE(check_helm_release_name("apps-www-ameide-platform"));
+  CHECK_FALSE(check_helm_release_name(std::string(53, 'a')));
+  auto msg = check_helm_release_name(std::string(54, 'a'));
+  REQUIRE(msg);
+  CHECK(msg->find("at most 53") != std::string::npos);
+  CHECK(check_helm_release_name("Apps"));
+}

@@ -1,0 +1,33 @@
+#include "core/redact.hpp"
+
+namespace ath {
+
+namespace {
+const char* kLastApplied = "kubectl.kubernetes.io/last-applied-configuration";
+
+void redact_in_place(json& v) {
+  if (v.is_array()) {
+    for (auto& item : v) redact_in_place(item);
+    return;
+  }
+  if (!v.is_object()) return;
+  if (v.contains("items")) redact_in_place(v["items"]);
+  if (v.value("kind", "") != "Secret") return;
+  for (const char* field : {"data", "stringData"}) {
+    if (v.contains(field) && v[field].is_object())
+      for (auto& [k, val] : v[field].items()) val = "<redacted>";
+  }
+  // kubectl apply keeps the whole object, data included, in this annotation.
+  if (v.contains("metadata") && v["metadata"].contains("annotations") &&
+      v["metadata"]["annotations"].contains(kLastApplied))
+    v["metadata"]["annotations"][kLastApplied] = "<redacted>";
+}
+}  // namespace
+
+json redact_secrets(const json& object) {
+  json copy = object;
+  redact_in_place(copy);
+  return copy;
+}
+
+}  // namespace ath

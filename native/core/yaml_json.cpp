@@ -1,0 +1,290 @@
+#include "core/yaml_json.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cmath>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+namespace ath {
+
+YamlError::YamlError(std::string file, SourcePos pos, std::string message)
+    : std::runtime_error(file + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column) + ": " + message),
+      file_(std::move(file)),
+      pos_(pos),
+      message_(std::move(message)) {}
+
+SourcePos YamlDocument::pos_of(const std::string& pointer) const {
+  std::string p = pointer;
+  while (true) {
+    auto it = positions.find(p);
+    if (it != positions.end()) return it->second;
+    if (p.empty()) return start;
+    p.erase(p.rfind('/'));
+  }
+}
+
+namespace {
+
+SourcePos to_pos(const YAML::Mark& m) {
+  if (m.line < 0) return {};
+  return {m.line + 1, m.column + 1};
+}
+
+// YAML 1.2 core schema, the subset Kubernetes manifests and Helm values use.
+const std::regex& int_re() {
+  static const std::regex re(R"([-+]?[0-9]+)");
+  return re;
+}
+const std::regex& float_re() {
+  static const std::regex re(R"([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?)");
+  return re;
+}
+
+bool is_null_text(const std::string& s) { return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL"; }
+bool is_true_text(const std::string& s) { return s == "true" || s == "True" || s == "TRUE"; }
+bool is_false_text(const std::string& s) { return s == "false" || s == "False" || s == "FALSE"; }
+bool is_special_float(const std::string& s) {
+  static const char* names[] = {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN"};
+  for (auto* n : names)
+    if (s == n) return true;
+  return false;
+}
+
+json resolve_plain(const std::string& s) {
+  if (is_null_text(s)) return nullptr;
+  if (is_true_text(s)) return true;
+  if (is_false_text(s)) return false;
+  if (std::regex_match(s, int_re())) {
+    try {
+      size_t used = 0;
+      long long v = std::stoll(s, &used, 10);
+      if (used == s.size()) return v;
+    } catch (const std::out_of_range&) {
+      // Too large for int64: keep the digits as a float, as Go's YAML decoders do.
+      return std::stod(s);
+    }
+  }
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'o')) {
+    try {
+      size_t used = 0;
+      long long v = std::stoll(s.substr(2), &used, s[1] == 'x' ? 16 : 8);
+      if (used == s.size() - 2) return v;
+    } catch (const std::exception&) {
+    }
+  }
+  if (std::regex_match(s, float_re()) && s != "." && s != "+." && s != "-.") return std::stod(s);
+  if (is_special_float(s)) {
+    if (s.find("nan") != std::string::npos || s.find("NaN") != std::string::npos || s.find("NAN") != std::string::npos)
+      return std::nan("");
+    return s[0] == '-' ? -INFINITY : INFINITY;
+  }
+  return s;
+}
+
+json resolve_tagged(const std::string& tag, const std::string& s, const std::string& file, SourcePos pos) {
+  if (tag == "tag:yaml.org,2002:str" || tag == "!") return s;
+  json v = resolve_plain(s);
+  auto want = [&](bool ok, const char* what) {
+    if (!ok) throw YamlError(file, pos, "value '" + s + "' is not a valid " + what);
+    return v;
+  };
+  if (tag == "tag:yaml.org,2002:int") return want(v.is_number_integer(), "integer");
+  if (tag == "tag:yaml.org,2002:float") {
+    if (v.is_number_integer()) return static_cast<double>(v.get<long long>());
+    return want(v.is_number_float(), "float");
+  }
+  if (tag == "tag:yaml.org,2002:bool") return want(v.is_boolean(), "boolean");
+  if (tag == "tag:yaml.org,2002:null") return want(v.is_null(), "null");
+  // Unknown local tags (e.g. !Ref): the value is kept as its text.
+  return s;
+}
+
+struct Converter {
+  const std::string& file;
+  const YamlLimits& limits;
+  std::map<std::string, SourcePos>* positions;
+  size_t nodes = 0;
+
+  static std::string escape_token(const std::string& key) {
+    std::string out;
+    for (char c : key) {
+      if (c == '~') out += "~0";
+      else if (c == '/') out += "~1";
+      else out += c;
+    }
+    return out;
+  }
+
+  json convert(const YAML::Node& node, const std::string& pointer) {
+    if (++nodes > limits.max_nodes)
+      throw YamlError(file, to_pos(node.Mark()),
+                      "document expands to more than " + std::to_string(limits.max_nodes) +
+                          " nodes (alias expansion?)");
+    // Aliased nodes share one position; record only the first sighting to bound the map's size.
+    if (positions && positions->size() < limits.max_nodes) positions->emplace(pointer, to_pos(node.Mark()));
+    switch (node.Type()) {
+      case YAML::NodeType::Undefined:
+      case YAML::NodeType::Null:
+        return nullptr;
+      case YAML::NodeType::Scalar: {
+        const std::string& tag = node.Tag();
+        const std::string& text = node.Scalar();
+        if (tag == "?" || tag.empty()) return resolve_plain(text);
+        return resolve_tagged(tag, text, file, to_pos(node.Mark()));
+      }
+      case YAML::NodeType::Sequence: {
+        json arr = json::array();
+        size_t i = 0;
+        for (const auto& item : node) arr.push_back(convert(item, pointer + "/" + std::to_string(i++)));
+        return arr;
+      }
+      case YAML::NodeType::Map: {
+        json obj = json::object();
+        for (const auto& kv : node) {
+          if (!kv.first.IsScalar())
+            throw YamlError(file, to_pos(kv.first.Mark()), "mapping keys must be plain scalars");
+          const std::string key = kv.first.Scalar();
+          if (obj.contains(key)) throw YamlError(file, to_pos(kv.first.Mark()), "duplicate key '" + key + "'");
+          obj[key] = convert(kv.second, pointer + "/" + escape_token(key));
+        }
+        return obj;
+      }
+    }
+    return nullptr;
+  }
+};
+
+}  // namespace
+
+bool plain_scalar_is_typed(const std::string& text) { return !resolve_plain(text).is_string(); }
+
+std::vector<YamlDocument> parse_yaml_stream(const std::string& text, const std::string& file,
+                                            const YamlLimits& limits) {
+  std::vector<YAML::Node> nodes;
+  try {
+    nodes = YAML::LoadAll(text);
+  } catch (const YAML::Exception& e) {
+    throw YamlError(file, to_pos(e.mark), e.msg);
+  }
+  std::vector<YamlDocument> docs;
+  docs.reserve(nodes.size());
+  for (const auto& node : nodes) {
+    YamlDocument doc;
+    doc.start = to_pos(node.Mark());
+    Converter conv{file, limits, limits.keep_positions ? &doc.positions : nullptr};
+    try {
+      doc.value = conv.convert(node, "");
+    } catch (const YAML::Exception& e) {
+      throw YamlError(file, to_pos(e.mark), e.msg);
+    }
+    docs.push_back(std::move(doc));
+  }
+  return docs;
+}
+
+YamlDocument parse_yaml_document(const std::string& text, const std::string& file, const YamlLimits& limits) {
+  auto docs = parse_yaml_stream(text, file, limits);
+  if (docs.empty()) return YamlDocument{};
+  return std::move(docs.front());
+}
+
+std::string read_text_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(path + ": cannot open file");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) throw std::runtime_error(path + ": read error");
+  return ss.str();
+}
+
+std::vector<YamlDocument> load_yaml_file(const std::string& path, const YamlLimits& limits) {
+  std::string text;
+  try {
+    text = read_text_file(path);
+  } catch (const std::exception& e) {
+    throw YamlError(path, {}, "cannot read file");
+  }
+  if (text.find('\0') != std::string::npos) throw YamlError(path, {1, 1}, "file holds binary data, not YAML");
+  return parse_yaml_stream(text, path, limits);
+}
+
+namespace {
+
+void emit(YAML::Emitter& out, const json& v) {
+  switch (v.type()) {
+    case json::value_t::null:
+      out << YAML::Null;
+      break;
+    case json::value_t::boolean:
+      out << (v.get<bool>() ? "true" : "false");
+      break;
+    case json::value_t::number_integer:
+      out << v.get<long long>();
+      break;
+    case json::value_t::number_unsigned:
+      out << v.get<unsigned long long>();
+      break;
+    case json::value_t::number_float: {
+      double d = v.get<double>();
+      if (std::isnan(d)) out << ".nan";
+      else if (std::isinf(d)) out << (d < 0 ? "-.inf" : ".inf");
+      else out << v.dump();  // shortest round-trip form
+      break;
+    }
+    case json::value_t::string: {
+      const auto& s = v.get_ref<const std::string&>();
+      if (plain_scalar_is_typed(s)) out << YAML::DoubleQuoted << s;
+      else out << s;
+      break;
+    }
+    case json::value_t::array:
+      if (v.empty()) {
+        out << YAML::Flow << YAML::BeginSeq << YAML::EndSeq;
+        break;
+      }
+      out << YAML::BeginSeq;
+      for (const auto& item : v) emit(out, item);
+      out << YAML::EndSeq;
+      break;
+    case json::value_t::object:
+      if (v.empty()) {
+        out << YAML::Flow << YAML::BeginMap << YAML::EndMap;
+        break;
+      }
+      out << YAML::BeginMap;
+      for (const auto& [k, item] : v.items()) {
+        out << YAML::Key;
+        if (plain_scalar_is_typed(k)) out << YAML::DoubleQuoted << k;
+        else out << k;
+        out << YAML::Value;
+        emit(out, item);
+      }
+      out << YAML::EndMap;
+      break;
+    default:
+      out << YAML::Null;
+  }
+}
+
+}  // namespace
+
+std::string to_yaml(const json& value) {
+  YAML::Emitter out;
+  emit(out, value);
+  std::string s = out.c_str();
+  if (s.empty() || s.back() != '\n') s += '\n';
+  return s;
+}
+
+std::string to_yaml_stream(const std::vector<json>& docs) {
+  std::string out;
+  for (size_t i = 0; i < docs.size(); ++i) {
+    if (i) out += "---\n";
+    out += to_yaml(docs[i]);
+  }
+  return out;
+}
+
+}  // namespace ath

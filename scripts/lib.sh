@@ -6,10 +6,12 @@ repo_root() { cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd; }
 log() { printf '==> %s\n' "$*" >&2; }
 
 # Debian packages the helpers build against; the test set adds what the tests drive.
+# shellcheck disable=SC2034  # used by the scripts that source this file
 BUILD_PACKAGES=(cmake ninja-build g++ pkg-config ccache
   libyaml-cpp-dev nlohmann-json3-dev libboost-dev libboost-filesystem-dev
   libspdlog-dev doctest-dev libcli11-dev libcpp-httplib-dev)
-TEST_PACKAGES=(python3 golang-go golang-starlark-dev shellcheck unzip npm git)
+# shellcheck disable=SC2034
+TEST_PACKAGES=(python3 golang-go golang-starlark-dev shellcheck unzip npm git procps)
 
 # Installs the Debian packages that are missing; prints nothing when all are present.
 ensure_packages() {

@@ -9,8 +9,8 @@
 namespace ath {
 
 struct KubeAccess {
-  std::string context;     // --context; empty: the kubeconfig's current context
-  std::string kubeconfig;  // --kubeconfig; empty: $KUBECONFIG or ~/.kube/config
+  std::string context{};   // --context; empty: the kubeconfig's current context
+  std::string kubeconfig{};  // --kubeconfig; empty: $KUBECONFIG or ~/.kube/config
   std::string kubectl = "kubectl";
 
   // kubectl's own flags for these settings, to append to any kubectl argv.

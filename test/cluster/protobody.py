@@ -27,7 +27,21 @@ OBJECT_META = {
     12: ('annotations', 'map:str'), 13: ('ownerReferences', ('rep', OWNER_REF)),
     14: ('finalizers', 'rep:str'),
 }
+POLICY_RULE = {1: ('verbs', 'rep:str'), 2: ('apiGroups', 'rep:str'), 3: ('resources', 'rep:str'),
+               4: ('resourceNames', 'rep:str'), 5: ('nonResourceURLs', 'rep:str')}
+BINDING = {1: ('metadata', ('msg', OBJECT_META)),
+           2: ('subjects', ('rep', {1: ('kind', 'str'), 2: ('apiGroup', 'str'), 3: ('name', 'str'),
+                                    4: ('namespace', 'str')})),
+           3: ('roleRef', ('msg', {1: ('apiGroup', 'str'), 2: ('kind', 'str'), 3: ('name', 'str')}))}
+ROLE = {1: ('metadata', ('msg', OBJECT_META)), 2: ('rules', ('rep', POLICY_RULE))}
 KINDS = {
+    'ServiceAccount': {1: ('metadata', ('msg', OBJECT_META)),
+                       2: ('secrets', ('rep', {1: ('kind', 'str'), 2: ('namespace', 'str'),
+                                               3: ('name', 'str')})),
+                       3: ('imagePullSecrets', ('rep', {1: ('name', 'str')})),
+                       4: ('automountServiceAccountToken', 'bool')},
+    'Role': ROLE, 'ClusterRole': ROLE, 'RoleBinding': BINDING, 'ClusterRoleBinding': BINDING,
+
     'Secret': {1: ('metadata', ('msg', OBJECT_META)), 2: ('data', 'map:bytes'), 3: ('type', 'str'),
                4: ('stringData', 'map:str'), 5: ('immutable', 'bool')},
     'ConfigMap': {1: ('metadata', ('msg', OBJECT_META)), 2: ('data', 'map:str'),
@@ -117,6 +131,7 @@ def decode(body):
     type_meta = {n: v.decode() for n, _, v in _fields(unknown.get(1, b''))}
     api_version, kind = type_meta.get(1, ''), type_meta.get(2, '')
     if kind not in KINDS:
-        raise Unsupported(f'protobuf bodies of kind {kind!r} (send JSON)')
+        raise Unsupported(f'protobuf bodies of kind {kind!r} (it decodes {", ".join(sorted(KINDS))}; '
+                          'send JSON, e.g. kubectl apply instead of kubectl create)')
     obj = decode_message(unknown.get(2, b''), KINDS[kind])
     return dict({'apiVersion': api_version, 'kind': kind}, **obj)

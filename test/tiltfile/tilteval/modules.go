@@ -64,7 +64,7 @@ func (s *state) osModule() *starlarkstruct.Module {
 		}),
 		"join": b("os.path.join", func(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 			if len(kwargs) > 0 {
-				return nil, fmtErr("%s: unexpected keyword arguments", fn.Name())
+				return nil, fmtErr("%s: unexpected keyword argument %q", fn.Name(), string(kwargs[0][0].(starlark.String)))
 			}
 			if len(args) == 0 {
 				return nil, fmtErr("%s: missing argument for path", fn.Name())

@@ -57,10 +57,14 @@ def _flow(t, lineno):
 
 def _strip_comment(line):
     """Drops a trailing `# comment` that is outside quotes."""
-    quote = None
+    quote, escaped = None, False
     for i, c in enumerate(line):
         if quote:
-            if c == quote:
+            if escaped:
+                escaped = False
+            elif c == '\\' and quote == '"':
+                escaped = True
+            elif c == quote:
                 quote = None
         elif c in '"\'' and (i == 0 or line[i - 1] in ' :-[{,'):
             quote = c
@@ -71,7 +75,13 @@ def _strip_comment(line):
 
 def _split_key(content):
     """Returns (key, rest) when the line is `key: value`, else None."""
-    if content.startswith(('"', "'")):
+    if content.startswith('"'):
+        try:
+            key, end = json.JSONDecoder().raw_decode(content)
+        except json.JSONDecodeError:
+            return None
+        return (key, content[end + 1:]) if content[end:end + 1] == ':' else None
+    if content.startswith("'"):
         q = content[0]
         end = content.find(q, 1)
         while q == "'" and end != -1 and content[end + 1:end + 2] == "'":

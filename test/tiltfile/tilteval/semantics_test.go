@@ -431,13 +431,13 @@ k8s_custom_deploy('app', 'a', 'd', ['.'], image_deps=['img'])`
 		t.Fatalf("sync local path %v", img["live_update"])
 	}
 	bad := map[string]string{
-		"run before sync":   "docker_build('img', '.', live_update=[run('x'), sync('.', '/app')])",
-		"fall_back late":    "docker_build('img', '.', live_update=[sync('.', '/app'), fall_back_on('x')])",
-		"sync outside":      "docker_build('img', 'ctx', live_update=[sync('other', '/app')])",
-		"relative remote":   "docker_build('img', '.', live_update=[sync('.', 'app')])",
-		"not a step":        "docker_build('img', '.', live_update=['sync'])",
-		"no selector":       "k8s_custom_deploy('app', 'a', 'd', ['.'], live_update=[sync('.', '/app')])",
-		"two selectors":     "k8s_custom_deploy('app', 'a', 'd', ['.'], live_update=[sync('.', '/app')], image_selector='img', container_selector='c')",
+		"run before sync": "docker_build('img', '.', live_update=[run('x'), sync('.', '/app')])",
+		"fall_back late":  "docker_build('img', '.', live_update=[sync('.', '/app'), fall_back_on('x')])",
+		"sync outside":    "docker_build('img', 'ctx', live_update=[sync('other', '/app')])",
+		"relative remote": "docker_build('img', '.', live_update=[sync('.', 'app')])",
+		"not a step":      "docker_build('img', '.', live_update=['sync'])",
+		"no selector":     "k8s_custom_deploy('app', 'a', 'd', ['.'], live_update=[sync('.', '/app')])",
+		"two selectors":   "k8s_custom_deploy('app', 'a', 'd', ['.'], live_update=[sync('.', '/app')], image_selector='img', container_selector='c')",
 	}
 	wants := map[string]string{
 		"run before sync": "all sync steps must precede all run steps", "fall_back late": "fall_back_on steps must appear at the start",

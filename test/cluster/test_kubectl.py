@@ -169,6 +169,14 @@ class KubectlTest(unittest.TestCase):
         for line in ('configmaps', 'deployments', 'customresourcedefinitions', 'leases',
                      'horizontalpodautoscalers', 'poddisruptionbudgets', 'clusterrolebindings'):
             self.assertRegex(out, rf'(?m)^{line}\s')
+        # kubectl took the aggregated discovery answer: no per-group-version GETs
+        self.assertFalse([r for r in self.c.requests() if r['path'] == '/apis/apps/v1'])
+        self.assertEqual(self.c.call('GET', '/apis')[1]['kind'], 'APIGroupList')  # legacy for plain JSON
+        agg = self.c.call('GET', '/apis', headers={
+            'Accept': 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json'})[1]
+        self.assertEqual(agg['kind'], 'APIGroupDiscoveryList')
+        self.assertIn('deployments', [r['resource'] for g in agg['items'] if g['metadata']['name'] == 'apps'
+                                      for r in g['versions'][0]['resources']])
         namespaced = self.c.kubectl('api-resources', '--namespaced=true', '--verbs=list', '-o', 'name').stdout
         self.assertIn('secrets', namespaced.split())
         self.assertNotIn('namespaces', namespaced.split())

@@ -227,6 +227,20 @@ class ManagedFieldsTest(unittest.TestCase):
             self.assertEqual(obj['metadata']['labels'], {'a': 'b'})
 
 
+class FinalizerTest(unittest.TestCase):
+    def test_finalizers_hold_deletion_until_removed(self):
+        with cluster() as c:
+            body = configmap('held')
+            body['metadata']['finalizers'] = ['example.com/hold']
+            c.call('POST', CM, body)
+            status, obj = c.call('DELETE', f'{CM}/held')
+            self.assertEqual(status, 200)
+            self.assertIn('deletionTimestamp', obj['metadata'])
+            self.assertEqual(c.call('GET', f'{CM}/held')[0], 200)
+            c.call('PATCH', f'{CM}/held', {'metadata': {'finalizers': None}}, 'application/merge-patch+json')
+            self.assertEqual(c.call('GET', f'{CM}/held')[0], 404)
+
+
 class CustomTypesTest(unittest.TestCase):
     def test_argocd_and_extra_types(self):
         with cluster('--argocd', '--extra-types', '3') as c:

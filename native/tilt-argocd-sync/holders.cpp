@@ -1,0 +1,148 @@
+#include "holders.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <ctime>
+#include <stdexcept>
+
+namespace tas {
+
+json Holder::to_json() const {
+  return {{"id", id}, {"user", user}, {"host", host}, {"pid", pid},
+          {"heartbeat", heartbeat}, {"ttlSeconds", ttl_seconds}, {"apps", apps}};
+}
+
+Holder Holder::from_json(const json& j) {
+  Holder h;
+  h.id = j.at("id").get<std::string>();
+  h.user = j.value("user", "");
+  h.host = j.value("host", "");
+  h.pid = j.value("pid", 0);
+  h.heartbeat = j.at("heartbeat").get<std::string>();
+  h.ttl_seconds = j.value("ttlSeconds", 60);
+  for (const auto& a : j.at("apps")) h.apps.push_back(a.get<std::string>());
+  parse_time(h.heartbeat);  // validates
+  return h;
+}
+
+std::string holder_key(const std::string& id) {
+  std::string key = "holder.";
+  for (char c : id) key += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_') ? c : '_';
+  return key;
+}
+
+json GuardState::to_data() const {
+  json data = json::object();
+  for (const auto& [id, h] : holders) data[holder_key(id)] = h.to_json().dump();
+  for (const auto& [name, r] : apps) data["app." + name] = r.to_json().dump();
+  for (const auto& [name, r] : application_sets) data["appset." + name] = r.to_json().dump();
+  return data;
+}
+
+GuardState GuardState::from_data(const json& data) {
+  GuardState s;
+  if (data.is_null()) return s;
+  for (const auto& [key, value] : data.items()) {
+    try {
+      json j = json::parse(value.get<std::string>());
+      if (key.rfind("holder.", 0) == 0) {
+        Holder h = Holder::from_json(j);
+        s.holders[h.id] = h;
+      } else if (key.rfind("app.", 0) == 0) {
+        s.apps[key.substr(4)] = AppRecord::from_json(j);
+      } else if (key.rfind("appset.", 0) == 0) {
+        s.application_sets[key.substr(7)] = AppSetRecord::from_json(j);
+      }
+    } catch (const std::exception& e) {
+      throw std::runtime_error("entry '" + key + "' of ConfigMap " + kHoldersConfigMap + " is malformed: " + e.what());
+    }
+  }
+  return s;
+}
+
+json data_patch(const json& before, const json& after) {
+  json patch = json::object();
+  for (const auto& [k, v] : after.items())
+    if (!before.contains(k) || before[k] != v) patch[k] = v;
+  for (const auto& [k, v] : before.items())
+    if (!after.contains(k)) patch[k] = nullptr;
+  return patch;
+}
+
+std::string format_time(Clock::time_point t) {
+  std::time_t tt = Clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+Clock::time_point parse_time(const std::string& text) {
+  std::tm tm{};
+  const char* end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  if (!end || *end) throw std::runtime_error("malformed time '" + text + "'");
+  return Clock::from_time_t(timegm(&tm));
+}
+
+bool holder_live(const Holder& h, const Liveness& live) {
+  Clock::time_point beat;
+  try {
+    beat = parse_time(h.heartbeat);
+  } catch (const std::exception&) {
+    return false;
+  }
+  if (live.now - beat > std::chrono::seconds(h.ttl_seconds)) return false;
+  if (h.pid > 0 && h.host == live.host && live.pid_alive && !live.pid_alive(h.pid)) return false;
+  return true;
+}
+
+std::vector<std::string> prune_dead_holders(GuardState& state, const Liveness& live) {
+  std::vector<std::string> gone;
+  for (auto it = state.holders.begin(); it != state.holders.end();) {
+    if (holder_live(it->second, live)) {
+      ++it;
+    } else {
+      gone.push_back(it->first);
+      it = state.holders.erase(it);
+    }
+  }
+  return gone;
+}
+
+std::vector<std::string> holders_of(const GuardState& state, const std::string& app) {
+  std::vector<std::string> ids;
+  for (const auto& [id, h] : state.holders)
+    for (const auto& a : h.apps)
+      if (a == app) ids.push_back(id);
+  return ids;
+}
+
+Orphans orphaned_records(const GuardState& state) {
+  Orphans o;
+  std::set<std::string> held_sets;
+  for (const auto& [name, r] : state.apps) {
+    if (holders_of(state, name).empty()) {
+      o.apps.insert(name);
+    } else {
+      for (const auto& s : r.application_sets) held_sets.insert(s);
+    }
+  }
+  for (const auto& [name, r] : state.application_sets)
+    if (!held_sets.count(name)) o.application_sets.insert(name);
+  return o;
+}
+
+void release(GuardState& state, const std::string& holder_id, const std::vector<std::string>& apps) {
+  auto it = state.holders.find(holder_id);
+  if (it == state.holders.end()) return;
+  if (apps.empty()) {
+    state.holders.erase(it);
+    return;
+  }
+  auto& held = it->second.apps;
+  std::erase_if(held, [&](const std::string& a) { return std::find(apps.begin(), apps.end(), a) != apps.end(); });
+  if (held.empty()) state.holders.erase(it);
+}
+
+}  // namespace tas

@@ -1,0 +1,84 @@
+#pragma once
+// Who holds which apps paused, shared by everyone working on one cluster: the ConfigMap
+// `tilt-argocd-sync` in the Argo CD namespace. Keys:
+//   holder.<id>  {"id","user","host","pid","heartbeat","ttlSeconds","apps"}
+//   app.<name>   AppRecord of the first pause (first pause wins)
+//   appset.<name> AppSetRecord
+// This file is the pure part: parsing, liveness and the decisions; holder_store does the I/O.
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "sync_guard_journal.hpp"
+
+namespace tas {
+using json = nlohmann::json;
+using Clock = std::chrono::system_clock;
+
+inline const char* kHoldersConfigMap = "tilt-argocd-sync";
+
+struct Holder {
+  std::string id;  // user@host/pid (serve) or user@host/pause (a plain `pause`)
+  std::string user;
+  std::string host;
+  int pid = 0;  // 0: no process to watch (plain pause); liveness is the heartbeat alone
+  std::string heartbeat;  // RFC 3339 UTC
+  int ttl_seconds = 60;
+  std::vector<std::string> apps;
+
+  json to_json() const;
+  static Holder from_json(const json& j);
+};
+
+struct GuardState {
+  std::map<std::string, Holder> holders;  // by id
+  std::map<std::string, AppRecord> apps;
+  std::map<std::string, AppSetRecord> application_sets;
+
+  // The ConfigMap's `data` for this state.
+  json to_data() const;
+  // Throws std::runtime_error naming the bad key when an entry does not parse.
+  static GuardState from_data(const json& data);
+};
+
+// The merge patch for ConfigMap data going from `before` to `after` (null removes a key).
+json data_patch(const json& before, const json& after);
+
+std::string holder_key(const std::string& id);  // "holder." + id with [^-._a-zA-Z0-9] -> '_'
+
+std::string format_time(Clock::time_point t);
+// Throws std::runtime_error on a malformed timestamp.
+Clock::time_point parse_time(const std::string& text);
+
+struct Liveness {
+  Clock::time_point now;
+  std::string host;  // this machine: its holders' pids can be checked directly
+  std::function<bool(int pid)> pid_alive;
+};
+
+// A holder counts while its heartbeat is younger than its TTL and, when it names a process on
+// this machine, that process still runs.
+bool holder_live(const Holder& h, const Liveness& live);
+// Drops holders that no longer count; returns their ids.
+std::vector<std::string> prune_dead_holders(GuardState& state, const Liveness& live);
+// Ids of the (remaining) holders that hold `app`.
+std::vector<std::string> holders_of(const GuardState& state, const std::string& app);
+
+// Records no holder needs any more: apps nobody holds, and application sets none of whose
+// paused apps is still held. These are what a resume (or recovery) writes back.
+struct Orphans {
+  std::set<std::string> apps;
+  std::set<std::string> application_sets;
+};
+Orphans orphaned_records(const GuardState& state);
+
+// Removes `apps` (every app when empty) from the holder's list, and the holder when its list
+// becomes empty.
+void release(GuardState& state, const std::string& holder_id, const std::vector<std::string>& apps);
+
+}  // namespace tas

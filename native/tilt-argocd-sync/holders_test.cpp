@@ -1,0 +1,92 @@
+#include "holders.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace tas;
+using namespace std::chrono_literals;
+
+namespace {
+
+Holder holder(std::string id, std::string host, int pid, Clock::time_point beat, std::vector<std::string> apps) {
+  Holder h;
+  h.id = std::move(id);
+  h.host = std::move(host);
+  h.pid = pid;
+  h.heartbeat = format_time(beat);
+  h.ttl_seconds = 60;
+  h.apps = std::move(apps);
+  return h;
+}
+
+}  // namespace
+
+TEST_CASE("times round-trip in RFC 3339 UTC") {
+  auto t = Clock::from_time_t(1700000000);
+  CHECK(format_time(t) == "2023-11-14T22:13:20Z");
+  CHECK(parse_time("2023-11-14T22:13:20Z") == t);
+  CHECK_THROWS(parse_time("yesterday"));
+}
+
+TEST_CASE("liveness: heartbeat age, and the pid on this host") {
+  auto now = Clock::from_time_t(1700000000);
+  Liveness live{now, "laptop", [](int pid) { return pid == 42; }};
+  CHECK(holder_live(holder("a", "laptop", 42, now - 30s, {}), live));
+  CHECK_FALSE(holder_live(holder("a", "laptop", 42, now - 61s, {}), live));
+  CHECK_FALSE(holder_live(holder("b", "laptop", 43, now, {}), live));  // process gone
+  CHECK(holder_live(holder("c", "other", 43, now, {}), live));          // cannot see other hosts' pids
+  CHECK(holder_live(holder("d", "laptop", 0, now, {}), live));          // plain pause: heartbeat only
+}
+
+TEST_CASE("state round-trips through ConfigMap data and patches only what changed") {
+  GuardState s;
+  s.holders["u@h/1"] = holder("u@h/1", "h", 1, Clock::from_time_t(1700000000), {"a", "b"});
+  AppRecord r;
+  r.saved = {{"automated", {{"prune", true}}}};
+  r.application_sets = {"set"};
+  s.apps["a"] = r;
+  s.application_sets["set"].saved = {{"strategy", {{"type", "RollingSync"}}}};
+  json data = s.to_data();
+  CHECK(data.contains("holder.u_h_1"));
+  GuardState back = GuardState::from_data(data);
+  CHECK(back.to_data() == data);
+
+  GuardState changed = back;
+  changed.apps.erase("a");
+  json patch = data_patch(data, changed.to_data());
+  CHECK(patch == json{{"app.a", nullptr}});
+  CHECK_THROWS_WITH(GuardState::from_data(json{{"app.x", "{not json"}}),
+                    doctest::Contains("entry 'app.x'"));
+}
+
+TEST_CASE("two holders: the first to leave orphans nothing, the second orphans everything") {
+  GuardState s;
+  auto now = Clock::from_time_t(1700000000);
+  s.holders["one"] = holder("one", "h", 0, now, {"a"});
+  s.holders["two"] = holder("two", "h", 0, now, {"a", "b"});
+  AppRecord ra, rb;
+  ra.application_sets = {"set"};
+  rb.application_sets = {"set"};
+  s.apps["a"] = ra;
+  s.apps["b"] = rb;
+  s.application_sets["set"] = {};
+  CHECK(orphaned_records(s).apps.empty());
+  release(s, "one", {});
+  CHECK(orphaned_records(s).apps.empty());
+  CHECK(orphaned_records(s).application_sets.empty());
+  release(s, "two", {"a"});
+  CHECK(orphaned_records(s).apps == std::set<std::string>{"a"});
+  CHECK(orphaned_records(s).application_sets.empty());  // b still holds the set paused
+  release(s, "two", {"b"});
+  CHECK(s.holders.empty());
+  CHECK(orphaned_records(s).application_sets == std::set<std::string>{"set"});
+}
+
+TEST_CASE("an expired holder is pruned and its apps become orphans") {
+  GuardState s;
+  auto now = Clock::from_time_t(1700000000);
+  s.holders["old"] = holder("old", "elsewhere", 7, now - 10min, {"a"});
+  s.apps["a"] = {};
+  Liveness live{now, "here", nullptr};
+  CHECK(prune_dead_holders(s, live) == std::vector<std::string>{"old"});
+  CHECK(orphaned_records(s).apps == std::set<std::string>{"a"});
+}

@@ -1,0 +1,149 @@
+#include "pause_plan.hpp"
+
+namespace tas {
+
+namespace {
+
+const json* at_pointer(const json& j, const std::string& pointer) {
+  json::json_pointer p(pointer);
+  try {
+    if (!j.contains(p)) return nullptr;
+    return &j.at(p);
+  } catch (const json::exception&) {
+    return nullptr;
+  }
+}
+
+bool is_rolling_sync(const json& appset) {
+  const json* type = at_pointer(appset, "/spec/strategy/type");
+  const json* steps = at_pointer(appset, "/spec/strategy/rollingSync/steps");
+  return type && type->is_string() && *type == "RollingSync" && steps && steps->is_array();
+}
+
+bool step_paused(const json& step) {
+  if (!step.is_object() || !step.contains("maxUpdate")) return false;
+  const json& m = step["maxUpdate"];
+  return (m.is_number_integer() && m.get<long long>() == 0) || (m.is_string() && (m == "0" || m == "0%"));
+}
+
+}  // namespace
+
+OffModeDecision decide_off_mode(const std::string& flag, const json& crd, const std::vector<json>& apps) {
+  if (flag == "remove") return {OffMode::RemoveAutomated, "--auto-sync-off=remove"};
+  if (flag == "enabled-false") return {OffMode::EnabledFalse, "--auto-sync-off=enabled-false"};
+  if (crd.is_object() && crd.contains("spec") && crd["spec"].contains("versions")) {
+    for (const auto& v : crd["spec"]["versions"]) {
+      const json* automated =
+          at_pointer(v, "/schema/openAPIV3Schema/properties/spec/properties/syncPolicy/properties/automated");
+      if (!automated || !automated->contains("properties")) continue;
+      if ((*automated)["properties"].contains("enabled"))
+        return {OffMode::EnabledFalse, "the Application CRD (version " + v.value("name", "?") + ") has automated.enabled"};
+      return {OffMode::RemoveAutomated,
+              "the Application CRD (version " + v.value("name", "?") + ") has no automated.enabled"};
+    }
+  }
+  for (const auto& app : apps) {
+    const json* automated = at_pointer(app, kAutomatedPointer);
+    if (automated && automated->is_object() && automated->contains("enabled"))
+      return {OffMode::EnabledFalse, "Application " + app["metadata"].value("name", "?") +
+                                         " carries automated.enabled (the CRD schema does not say)"};
+  }
+  return {OffMode::RemoveAutomated, "neither the CRD schema nor any Application shows automated.enabled"};
+}
+
+bool auto_sync_on(const json& app) {
+  const json* automated = at_pointer(app, kAutomatedPointer);
+  if (!automated || !automated->is_object()) return false;
+  auto it = automated->find("enabled");
+  return it == automated->end() || !(it->is_boolean() && it->get<bool>() == false);
+}
+
+std::vector<std::string> parent_application_sets(const json& app) {
+  std::vector<std::string> out;
+  const json* refs = at_pointer(app, "/metadata/ownerReferences");
+  if (!refs || !refs->is_array()) return out;
+  for (const auto& r : *refs)
+    if (r.value("kind", "") == "ApplicationSet" && r.value("apiVersion", "").rfind("argoproj.io/", 0) == 0)
+      out.push_back(r.value("name", ""));
+  return out;
+}
+
+AppRecord record_app(const json& app, const std::string& now, const std::string& holder) {
+  AppRecord r;
+  if (const json* automated = at_pointer(app, kAutomatedPointer)) r.saved["automated"] = *automated;
+  r.paused_at = now;
+  r.paused_by = holder;
+  r.application_sets = parent_application_sets(app);
+  return r;
+}
+
+AppSetRecord record_application_set(const json& appset, const std::string& now, const std::string& holder) {
+  AppSetRecord r;
+  if (const json* v = at_pointer(appset, "/spec/strategy")) r.saved["strategy"] = *v;
+  if (const json* v = at_pointer(appset, "/spec/syncPolicy/applicationsSync")) r.saved["applicationsSync"] = *v;
+  if (const json* v = at_pointer(appset, "/spec/ignoreApplicationDifferences"))
+    r.saved["ignoreApplicationDifferences"] = *v;
+  r.paused_at = now;
+  r.paused_by = holder;
+  return r;
+}
+
+json app_pause_ops(const json& app, OffMode mode) {
+  json ops = json::array();
+  if (!auto_sync_on(app)) return ops;
+  if (mode == OffMode::RemoveAutomated)
+    ops.push_back({{"op", "remove"}, {"path", kAutomatedPointer}});
+  else  // `add` replaces an existing member, so this also overwrites enabled: null
+    ops.push_back({{"op", "add"}, {"path", std::string(kAutomatedPointer) + "/enabled"}, {"value", false}});
+  return ops;
+}
+
+json pause_ignore_entry() { return {{"jsonPointers", json::array({kAutomatedPointer})}}; }
+
+bool ignores_automated(const json& appset) {
+  const json* entries = at_pointer(appset, "/spec/ignoreApplicationDifferences");
+  if (!entries || !entries->is_array()) return false;
+  for (const auto& e : *entries) {
+    if (!e.is_object() || e.contains("name") || !e.contains("jsonPointers") || !e["jsonPointers"].is_array()) continue;
+    for (const auto& p : e["jsonPointers"]) {
+      if (!p.is_string()) continue;
+      std::string s = p.get<std::string>();
+      if (s == "/spec/syncPolicy/automated" || s == "/spec/syncPolicy" || s == "/spec" || s == "") return true;
+    }
+  }
+  return false;
+}
+
+json application_set_pause_ops(const json& appset) {
+  json ops = json::array();
+  if (!ignores_automated(appset)) {
+    const json* entries = at_pointer(appset, "/spec/ignoreApplicationDifferences");
+    if (entries && entries->is_array())
+      ops.push_back({{"op", "add"}, {"path", "/spec/ignoreApplicationDifferences/-"}, {"value", pause_ignore_entry()}});
+    else
+      ops.push_back({{"op", "add"}, {"path", "/spec/ignoreApplicationDifferences"},
+                     {"value", json::array({pause_ignore_entry()})}});
+  }
+  if (is_rolling_sync(appset)) {
+    json steps = appset["spec"]["strategy"]["rollingSync"]["steps"];
+    bool changed = false;
+    for (auto& step : steps) {
+      if (!step.is_object() || step_paused(step)) continue;
+      step["maxUpdate"] = 0;
+      changed = true;
+    }
+    // The whole list is sent: steps have no merge key, so a partial list would drop steps.
+    if (changed) ops.push_back({{"op", "replace"}, {"path", "/spec/strategy/rollingSync/steps"}, {"value", steps}});
+  }
+  return ops;
+}
+
+bool application_set_paused(const json& appset) {
+  if (!ignores_automated(appset)) return false;
+  if (!is_rolling_sync(appset)) return true;
+  for (const auto& step : appset["spec"]["strategy"]["rollingSync"]["steps"])
+    if (step.is_object() && !step_paused(step)) return false;
+  return true;
+}
+
+}  // namespace tas

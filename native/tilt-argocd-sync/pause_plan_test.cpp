@@ -1,0 +1,117 @@
+#include "pause_plan.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace tas;
+using json = nlohmann::json;
+
+namespace {
+
+json app(json sync_policy) {
+  json a = {{"apiVersion", "argoproj.io/v1alpha1"}, {"kind", "Application"},
+            {"metadata", {{"name", "apps-web"}, {"namespace", "argocd"},
+                          {"ownerReferences", {{{"apiVersion", "argoproj.io/v1alpha1"}, {"kind", "ApplicationSet"},
+                                                {"name", "apps-dev"}}}}}},
+            {"spec", {{"project", "default"}}}};
+  if (!sync_policy.is_null()) a["spec"]["syncPolicy"] = sync_policy;
+  return a;
+}
+
+json rolling_set() {
+  return json::parse(R"({"metadata":{"name":"apps-dev"},"spec":{
+    "ignoreApplicationDifferences":[{"jsonPointers":["/spec/source/targetRevision"]}],
+    "strategy":{"type":"RollingSync","rollingSync":{"steps":[
+      {"matchExpressions":[{"key":"tier","operator":"In","values":["a"]}]},
+      {"matchExpressions":[{"key":"tier","operator":"In","values":["b"]}],"maxUpdate":"25%"}]}},
+    "syncPolicy":{"applicationsSync":"create-update"}}})");
+}
+
+}  // namespace
+
+TEST_CASE("auto_sync_on follows automated and enabled") {
+  CHECK(auto_sync_on(app({{"automated", {{"prune", true}}}})));
+  CHECK(auto_sync_on(app({{"automated", json::object()}})));
+  CHECK(auto_sync_on(app({{"automated", {{"enabled", nullptr}}}})));  // null counts as enabled
+  CHECK_FALSE(auto_sync_on(app({{"automated", {{"enabled", false}}}})));
+  CHECK_FALSE(auto_sync_on(app({{"syncOptions", {"CreateNamespace=true"}}})));
+  CHECK_FALSE(auto_sync_on(app(nullptr)));
+}
+
+TEST_CASE("record_app keeps the exact automated value or its absence") {
+  auto r = record_app(app({{"automated", {{"prune", true}, {"selfHeal", false}}}}), "T", "h");
+  CHECK(r.saved == json{{"automated", {{"prune", true}, {"selfHeal", false}}}});
+  CHECK(r.application_sets == std::vector<std::string>{"apps-dev"});
+  CHECK(record_app(app(nullptr), "T", "h").saved == json::object());
+  CHECK(record_app(app({{"automated", nullptr}}), "T", "h").saved == json{{"automated", nullptr}});
+}
+
+TEST_CASE("app_pause_ops per mode, and nothing for an app already off") {
+  json on = app({{"automated", {{"prune", true}, {"selfHeal", true}}}});
+  CHECK(app_pause_ops(on, OffMode::RemoveAutomated) ==
+        json::parse(R"([{"op":"remove","path":"/spec/syncPolicy/automated"}])"));
+  CHECK(app_pause_ops(on, OffMode::EnabledFalse) ==
+        json::parse(R"([{"op":"add","path":"/spec/syncPolicy/automated/enabled","value":false}])"));
+  CHECK(app_pause_ops(app(nullptr), OffMode::EnabledFalse).empty());
+  CHECK(app_pause_ops(app({{"automated", {{"enabled", false}}}}), OffMode::RemoveAutomated).empty());
+}
+
+TEST_CASE("decide_off_mode: flag, then CRD schema, then what the apps carry") {
+  json with_enabled = json::parse(R"({"spec":{"versions":[{"name":"v1alpha1","schema":{"openAPIV3Schema":{"properties":
+    {"spec":{"properties":{"syncPolicy":{"properties":{"automated":{"properties":{"prune":{},"enabled":{}}}}}}}}}}}]}})");
+  json without = with_enabled;
+  without["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]["syncPolicy"]
+         ["properties"]["automated"]["properties"].erase("enabled");
+  json loose = json::parse(R"({"spec":{"versions":[{"name":"v1alpha1","schema":{"openAPIV3Schema":
+    {"type":"object","x-kubernetes-preserve-unknown-fields":true}}}]}})");
+  std::vector<json> plain = {app({{"automated", {{"prune", true}}}})};
+  std::vector<json> carrying = {app(nullptr), app({{"automated", {{"enabled", true}}}})};
+
+  CHECK(decide_off_mode("remove", with_enabled, carrying).mode == OffMode::RemoveAutomated);
+  CHECK(decide_off_mode("enabled-false", without, plain).mode == OffMode::EnabledFalse);
+  CHECK(decide_off_mode("auto", with_enabled, plain).mode == OffMode::EnabledFalse);
+  CHECK(decide_off_mode("auto", without, carrying).mode == OffMode::RemoveAutomated);
+  CHECK(decide_off_mode("auto", loose, carrying).mode == OffMode::EnabledFalse);
+  CHECK(decide_off_mode("auto", loose, plain).mode == OffMode::RemoveAutomated);
+  CHECK(decide_off_mode("auto", nullptr, plain).mode == OffMode::RemoveAutomated);
+}
+
+TEST_CASE("application set pause keeps existing entries and pauses every step") {
+  json set = rolling_set();
+  json ops = application_set_pause_ops(set);
+  REQUIRE(ops.size() == 2);
+  CHECK(ops[0] == json::parse(R"({"op":"add","path":"/spec/ignoreApplicationDifferences/-",
+                                  "value":{"jsonPointers":["/spec/syncPolicy/automated"]}})"));
+  CHECK(ops[1]["op"] == "replace");
+  CHECK(ops[1]["value"].size() == 2);
+  CHECK(ops[1]["value"][0]["maxUpdate"] == 0);
+  CHECK(ops[1]["value"][1]["maxUpdate"] == 0);
+  CHECK(ops[1]["value"][1]["matchExpressions"] == set["spec"]["strategy"]["rollingSync"]["steps"][1]["matchExpressions"]);
+  CHECK_FALSE(application_set_paused(set));
+
+  json paused = set;
+  paused["spec"]["ignoreApplicationDifferences"].push_back(pause_ignore_entry());
+  paused["spec"]["strategy"]["rollingSync"]["steps"] = ops[1]["value"];
+  CHECK(application_set_paused(paused));
+  CHECK(application_set_pause_ops(paused).empty());  // idempotent
+
+  json plain = {{"metadata", {{"name", "s"}}}, {"spec", {{"template", json::object()}}}};
+  CHECK(application_set_pause_ops(plain) ==
+        json::parse(R"([{"op":"add","path":"/spec/ignoreApplicationDifferences",
+                         "value":[{"jsonPointers":["/spec/syncPolicy/automated"]}]}])"));
+}
+
+TEST_CASE("an entry scoped to one app name does not cover the whole set") {
+  json set = {{"spec", {{"ignoreApplicationDifferences",
+                         {{{"name", "x"}, {"jsonPointers", {"/spec/syncPolicy/automated"}}}}}}}};
+  CHECK_FALSE(ignores_automated(set));
+  set["spec"]["ignoreApplicationDifferences"].push_back({{"jsonPointers", {"/spec/syncPolicy"}}});
+  CHECK(ignores_automated(set));
+}
+
+TEST_CASE("record_application_set saves only the fields that exist") {
+  auto r = record_application_set(rolling_set(), "T", "h");
+  CHECK(r.saved.size() == 3);
+  CHECK(r.saved["applicationsSync"] == "create-update");
+  json bare = {{"spec", json::object()}};
+  CHECK(record_application_set(bare, "T", "h").saved == json::object());
+}

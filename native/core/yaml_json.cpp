@@ -52,8 +52,18 @@ bool is_special_float(const std::string& s) {
   return false;
 }
 
+bool may_be_number(const std::string& s) {
+  const char c = s.empty() ? '\0' : s[0];
+  return std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '+' || c == '.';
+}
+
 json resolve_plain(const std::string& s) {
   if (is_null_text(s)) return nullptr;
+  if (!may_be_number(s)) {
+    if (is_true_text(s)) return true;
+    if (is_false_text(s)) return false;
+    return s;  // the common case: most scalars are plain words, no regex needed
+  }
   if (is_true_text(s)) return true;
   if (is_false_text(s)) return false;
   if (std::regex_match(s, int_re())) {
@@ -103,7 +113,7 @@ json resolve_tagged(const std::string& tag, const std::string& s, const std::str
 
 struct Converter {
   const std::string& file;
-  const YamlLimits& limits;
+  size_t max_nodes;
   std::map<std::string, SourcePos>* positions;
   size_t nodes = 0;
 
@@ -118,12 +128,10 @@ struct Converter {
   }
 
   json convert(const YAML::Node& node, const std::string& pointer) {
-    if (++nodes > limits.max_nodes)
+    if (++nodes > max_nodes)
       throw YamlError(file, to_pos(node.Mark()),
-                      "document expands to more than " + std::to_string(limits.max_nodes) +
-                          " nodes (alias expansion?)");
-    // Aliased nodes share one position; record only the first sighting to bound the map's size.
-    if (positions && positions->size() < limits.max_nodes) positions->emplace(pointer, to_pos(node.Mark()));
+                      "document expands to more than " + std::to_string(max_nodes) + " nodes (alias expansion?)");
+    if (positions) positions->emplace(pointer, to_pos(node.Mark()));
     switch (node.Type()) {
       case YAML::NodeType::Undefined:
       case YAML::NodeType::Null:
@@ -173,7 +181,8 @@ std::vector<YamlDocument> parse_yaml_stream(const std::string& text, const std::
   for (const auto& node : nodes) {
     YamlDocument doc;
     doc.start = to_pos(node.Mark());
-    Converter conv{file, limits, limits.keep_positions ? &doc.positions : nullptr};
+    const size_t max_nodes = limits.max_nodes ? limits.max_nodes : 100'000 + 4 * text.size();
+    Converter conv{file, max_nodes, limits.keep_positions ? &doc.positions : nullptr};
     try {
       doc.value = conv.convert(node, "");
     } catch (const YAML::Exception& e) {

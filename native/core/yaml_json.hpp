@@ -38,8 +38,10 @@ struct YamlDocument {
 };
 
 struct YamlLimits {
-  // Aliases can expand a small file into a huge tree ("billion laughs"); conversion stops here.
-  size_t max_nodes = 5'000'000;
+  // Aliases can expand a small file into a huge tree ("billion laughs"); conversion stops after
+  // this many nodes. 0 means 100,000 plus four per input byte: without aliases a document cannot
+  // have more nodes than bytes, so only an alias expansion reaches the limit.
+  size_t max_nodes = 0;
   bool keep_positions = true;
 };
 

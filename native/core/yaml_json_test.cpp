@@ -113,3 +113,11 @@ TEST_CASE("to_yaml_stream separates documents") {
   REQUIRE(docs.size() == 2);
   CHECK(docs[1].value["kind"] == "B");
 }
+
+TEST_CASE("a large ordinary document stays under the alias-expansion limit") {
+  std::string big = "items:\n";
+  for (int i = 0; i < 100000; ++i) big += "  - {name: item-" + std::to_string(i) + ", port: " + std::to_string(i) + "}\n";
+  auto doc = ath::parse_yaml_document(big, "big.yaml", {.keep_positions = false});
+  CHECK(doc.value["items"].size() == 100000u);
+  CHECK(doc.value["items"][99999]["port"] == 99999);
+}

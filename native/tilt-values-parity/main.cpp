@@ -1,28 +1,99 @@
 // tilt-values-parity: value-file parity checks and the per-app deploy plan.
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "analysis.hpp"
+#include "ath/version.hpp"
 #include "core/cli.hpp"
 #include "core/names.hpp"
+#include "report.hpp"
 
 using namespace ath;
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* kPlanHelp = R"(plan -o json prints {"schema": "tilt-values-parity/plan/v1", "repo_root", "root", "env",
+"apps": [...], "errors": [component files that could not be planned]}. Each app:
+  name (apps-<component>, the Tilt resource), component, component_file, application,
+  application_set, release, namespace, chart (repository-relative), chart_abs,
+  value_files (repository-relative, helm order), value_files_abs,
+  image_keys [{image, repository, tag}] (the only Helm keys Tilt sets),
+  images [{name, context, dockerfile, target, repository_key, tag_key}],
+  set {} (extra --set values), language (go|node|python|none), source, tier,
+  live_update {sync [{local, remote}], run [{cmd, trigger [...]}], fall_back_on [...]},
+  dependencies [component names], resource_deps [apps-*], labels [...].
+Paths in the plan are relative to repo_root unless they end in _abs. See values/README.md.)";
+
+fs::path default_root() {
+  std::error_code ec;
+  auto exe = fs::read_symlink("/proc/self/exe", ec);
+  if (auto found = tvp::find_default_root(fs::current_path(ec), ec ? fs::path() : exe)) return *found;
+  throw UsageError("no workspace found: no values/workspace.yaml above the working directory or the executable; pass --root DIR");
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"Prove that Tilt and Argo CD deploy every apps-* release with the same Helm value files,\n"
                "and print the deploy plan the Tiltfile reads."};
   CommonOptions common;
   setup_app(app, "tilt-values-parity");
-  std::string root = "values", env = "dev", app_name;
-  app.add_option("--root", root, "workspace root holding the ApplicationSet and components")->capture_default_str();
+  std::string root, env = "dev", app_name;
+  size_t max_bytes = tvp::LoadLimits{}.max_bytes;
+  app.add_option("--root", root,
+                 "workspace root holding workspace.yaml, the ApplicationSet and components (default: the nearest "
+                 "values/ with a workspace.yaml above the working directory, else above this executable)");
   app.add_option("--env", env, "environment whose overlay Tilt uses")->capture_default_str();
+  app.add_option("--max-file-bytes", max_bytes, "larger workspace files are reported instead of parsed")->capture_default_str();
   add_log_options(app, common);
   app.require_subcommand(1);
-  auto* check = app.add_subcommand("check", "report every parity violation with file:line");
+  auto* check = app.add_subcommand("check", "report every parity violation with file:line (exit 1 when there is one)");
   add_output_option(*check, common, {"text", "json", "sarif"});
-  auto* plan = app.add_subcommand("plan", "print the deploy plan of one app or all");
+  auto* plan = app.add_subcommand("plan", "print the deploy plan of one app or all (exit 1 when a component cannot be planned)");
   plan->add_option("--app", app_name, "one app, e.g. apps-graph");
   add_output_option(*plan, common);
+  plan->footer(kPlanHelp);
+  app.footer(std::string("Rules: see `check`; plan schema: see `plan --help`.\n") +
+             "Exit codes: 0 ok, 1 findings or partial failure, 2 usage or environment error.");
   return run_main(app, common, argc, argv, [&]() -> int {
     if (auto err = check_dns1123_label(env)) throw UsageError("invalid --env: " + *err);
     if (!app_name.empty())
       if (auto err = check_helm_release_name(app_name)) throw UsageError("invalid --app: " + *err);
-    throw UsageError("this command is not implemented in this build yet");
+    fs::path root_dir = root.empty() ? default_root() : fs::path(root);
+    tvp::LoadLimits limits;
+    limits.max_bytes = max_bytes;
+    tvp::Analysis a;
+    try {
+      a = tvp::analyse_workspace(root_dir, env, limits);
+    } catch (const tvp::WorkspaceError& e) {
+      throw UsageError(e.what());
+    }
+    std::error_code ec;
+    std::string repo_root = a.ws.repo_root.string(), ws_root = a.ws.root.string();
+    if (check->parsed()) {
+      tvp::ReportContext ctx{repo_root, ws_root, env, {}, ""};
+      for (const auto& p : a.plans) ctx.apps.push_back(p.name);
+      auto rel = fs::proximate(a.ws.repo_root, fs::current_path(ec), ec).generic_string();
+      if (!ec && rel != ".") ctx.display_prefix = rel + "/";
+      if (common.output == "json") std::cout << tvp::report_json(a.findings, ctx).dump(2) << "\n";
+      else if (common.output == "sarif") std::cout << tvp::report_sarif(a.findings, ctx, ATH_VERSION).dump(2) << "\n";
+      else std::cout << tvp::report_text(a.findings, ctx);
+      return a.findings.empty() ? kExitOk : kExitFindings;
+    }
+    std::vector<tvp::AppPlan> plans;
+    for (const auto& p : a.plans)
+      if (app_name.empty() || p.name == app_name) plans.push_back(p);
+    if (!app_name.empty() && plans.empty()) {
+      std::string known;
+      for (const auto& p : a.plans) known += (known.empty() ? "" : ", ") + p.name;
+      throw UsageError("unknown app '" + app_name + "'; the workspace plans: " + known);
+    }
+    for (const auto& f : a.unplanned) std::fprintf(stderr, "tilt-values-parity: cannot plan %s (run `check` for why)\n", f.c_str());
+    tvp::PlanContext ctx{repo_root, ws_root, env};
+    if (common.output == "json") std::cout << tvp::plan_to_json(plans, ctx, a.unplanned).dump(2) << "\n";
+    else std::cout << tvp::plan_to_text(plans, ctx);
+    return a.unplanned.empty() || !app_name.empty() ? kExitOk : kExitFindings;
   });
 }

@@ -1,0 +1,24 @@
+#pragma once
+// The whole run: open the workspace, expand the generators, parse components, render Argo
+// CD's template for each, derive Tilt's plan, load the value files both sides name, apply the
+// parity rules. `check` prints the findings, `plan` the plans.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "plan.hpp"
+#include "workspace.hpp"
+
+namespace tvp {
+
+struct Analysis {
+  Workspace ws;
+  std::vector<AppPlan> plans;      // sorted by name
+  std::vector<Finding> findings;   // sorted
+  std::vector<std::string> unplanned;  // component files that could not be planned
+};
+
+// Throws WorkspaceError when the workspace cannot be checked at all (exit 2).
+Analysis analyse_workspace(const std::filesystem::path& root, const std::string& env, const LoadLimits& limits = {});
+
+}  // namespace tvp

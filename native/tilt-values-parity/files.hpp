@@ -1,0 +1,52 @@
+#pragma once
+// Reading workspace files safely: size, binary and YAML limits checked before anything else
+// looks at them, so bad input becomes a finding instead of a crash or a hang.
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/yaml_json.hpp"
+#include "finding.hpp"
+
+namespace tvp {
+
+struct LoadLimits {
+  size_t max_bytes = 4u << 20;   // values files are small; a 10 MB file is a mistake
+  size_t max_nodes = 500'000;    // after alias expansion
+};
+
+struct LoadedFile {
+  std::string path;                     // repository-relative
+  bool exists = false;
+  std::vector<ath::YamlDocument> docs;  // empty when the file is empty or unusable
+  std::optional<Finding> error;         // set when the file exists but is not usable YAML
+
+  bool usable() const { return exists && !error; }
+  // The first document, or nullptr when there is none.
+  const ath::YamlDocument* first() const { return docs.empty() ? nullptr : &docs.front(); }
+};
+
+// Repository-relative path -> file, each read at most once.
+using FileSet = std::map<std::string, LoadedFile>;
+
+// Where the first byte that cannot be in a YAML text is (NUL, other control characters,
+// invalid UTF-8), as 1-based line and column; nullopt for clean text.
+std::optional<ath::SourcePos> find_binary_byte(const std::string& text);
+
+// Parses text already read from `path` (repository-relative, used in findings).
+LoadedFile parse_loaded(const std::string& path, const std::string& text, const LoadLimits& limits);
+
+// Reads repo_root/path. A missing file is `exists == false` without error.
+LoadedFile load_file(const std::filesystem::path& repo_root, const std::string& path, const LoadLimits& limits);
+
+// Loads `path` into `files` unless it is there already; returns the entry.
+const LoadedFile& ensure_loaded(FileSet& files, const std::filesystem::path& repo_root, const std::string& path,
+                                const LoadLimits& limits);
+
+// Lexically normalised '/'-separated relative path ("a/./b/../c" -> "a/c"); nullopt when it
+// leaves its base ("../x") or is absolute.
+std::optional<std::string> normalize_relative(const std::string& path);
+
+}  // namespace tvp

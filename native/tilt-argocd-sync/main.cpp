@@ -1,8 +1,59 @@
 // tilt-argocd-sync: pause / resume / serve guard for Argo CD auto-sync.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
 #include "core/cli.hpp"
 #include "core/names.hpp"
+#include "status.hpp"
+#include "sync_guard.hpp"
+#include "sync_trigger.hpp"
+#include "watcher.hpp"
 
 using namespace ath;
+using namespace tas;
+
+namespace {
+
+int g_signal_pipe[2] = {-1, -1};
+
+void on_stop_signal(int sig) {
+  char c = static_cast<char>(sig);
+  int saved = errno;
+  (void)!::write(g_signal_pipe[1], &c, 1);
+  errno = saved;
+}
+
+// serve stops on SIGTERM, SIGINT or SIGHUP. Handlers (not a blocked mask) so that children
+// such as kubectl proxy start with the default dispositions.
+void install_stop_handlers() {
+  if (::pipe2(g_signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) throw std::runtime_error("cannot create a pipe");
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  for (int s : {SIGTERM, SIGINT, SIGHUP}) ::sigaction(s, &sa, nullptr);
+}
+
+// Waits for a stop signal; false on timeout.
+bool wait_for_stop(int timeout_ms) {
+  pollfd p{g_signal_pipe[0], POLLIN, 0};
+  int r = ::poll(&p, 1, timeout_ms);
+  return r > 0;
+}
+
+void print(const Report& r) {
+  std::fputs(r.text().c_str(), stdout);
+  std::fflush(stdout);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"Pause Argo CD auto-sync on the apps Tilt works on, and always hand control back."};
@@ -16,8 +67,15 @@ int main(int argc, char** argv) {
   add_log_options(app, common);
   app.require_subcommand(1);
 
+  std::string off_mode = "auto";
+  int ttl = 8 * 3600, heartbeat = 20, timeout = 300, holder_pid = 0;
   auto* pause = app.add_subcommand("pause", "journal and turn off auto-sync of each APP");
   pause->add_option("APP", apps, "Argo CD Application names")->required();
+  pause->add_option("--auto-sync-off", off_mode, "auto, remove (drop automated) or enabled-false")
+      ->check(CLI::IsMember({"auto", "remove", "enabled-false"}))
+      ->capture_default_str();
+  pause->add_option("--ttl", ttl, "seconds this pause counts without a heartbeat (then the next run resumes)")
+      ->capture_default_str();
   add_dry_run_option(*pause, common);
   auto* resume = app.add_subcommand("resume", "write back what pause journaled and trigger a sync");
   resume->add_option("APP", apps, "Argo CD Application names (default: every journaled app)");
@@ -28,16 +86,149 @@ int main(int argc, char** argv) {
   resume->add_option("--sync-with", sync_with, "kubectl (patch .operation) or argocd-cli")
       ->check(CLI::IsMember({"kubectl", "argocd-cli"}))
       ->capture_default_str();
+  resume->add_option("--timeout", timeout, "seconds --wait waits")->capture_default_str();
   add_dry_run_option(*resume, common);
   auto* serve = app.add_subcommand("serve", "pause, stay in the foreground, resume on SIGTERM/SIGINT/SIGHUP");
   serve->add_option("APP", apps, "Argo CD Application names")->required();
+  serve->add_option("--auto-sync-off", off_mode, "auto, remove or enabled-false")
+      ->check(CLI::IsMember({"auto", "remove", "enabled-false"}))
+      ->capture_default_str();
+  serve->add_option("--heartbeat", heartbeat, "seconds between heartbeats (the holder expires after 3)")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
   auto* status = app.add_subcommand("status", "what is paused, by whom, and whether the cluster matches");
   add_output_option(*status, common);
+  // Started by serve only; see watcher.hpp.
+  auto* watch = app.add_subcommand("__watch", "")->group("");
+  watch->add_option("APP", apps)->required();
+  watch->add_option("--holder-pid", holder_pid)->required();
+  watch->add_option("--heartbeat", heartbeat);
+  watch->add_option("--auto-sync-off", off_mode);
 
   return run_main(app, common, argc, argv, [&]() -> int {
     if (auto err = check_dns1123_label(argocd_ns)) throw UsageError("invalid --argocd-namespace: " + *err);
     for (const auto& a : apps)
       if (auto err = check_dns1123_subdomain(a)) throw UsageError("invalid application name: " + *err);
-    throw UsageError("this command is not implemented in this build yet; nothing was changed");
+    if (state_dir.empty()) state_dir = default_state_dir();
+    state_dir = std::filesystem::absolute(state_dir).string();
+    if (!common.kube.kubeconfig.empty()) common.kube.kubeconfig = std::filesystem::absolute(common.kube.kubeconfig).string();
+    GuardConfig cfg;
+    cfg.ns = argocd_ns;
+    cfg.journal_path = journal_path(state_dir);
+    cfg.off_mode_flag = off_mode;
+    cfg.dry_run = common.dry_run;
+
+    if (*status) {
+      auto kc = KubeClient::connect(common.kube);
+      int code = 0;
+      json s = build_status(kc, argocd_ns, cfg.journal_path, {Clock::now(), Identity::current(0, 0).host, pid_alive}, code);
+      std::cout << (common.output == "json" ? s.dump(2) + "\n" : status_text(s));
+      return code;
+    }
+    if (*pause) {
+      cfg.me = Identity::current(0, ttl);
+      auto kc = KubeClient::connect(common.kube);
+      Report r = SyncGuard(kc, cfg).pause(apps);
+      spdlog::info("auto-sync off by {}", r.off_mode);
+      print(r);
+      return r.exit_code();
+    }
+    if (*resume) {
+      cfg.me = Identity::current(0, 0);
+      auto kc = KubeClient::connect(common.kube);
+      ResumeRequest req;
+      req.holder_ids = {cfg.me.holder_id()};
+      req.release_own_stale = true;
+      req.apps = apps;
+      req.default_when_unrecorded = !apps.empty();
+      req.request_sync = !no_sync && sync_with == "kubectl";
+      Report r = SyncGuard(kc, cfg).resume(req);
+      print(r);
+      int code = r.exit_code();
+      std::vector<std::string> resumed;
+      for (const auto& i : r.items)
+        if (i.kind == "Application" && i.action == "resumed") resumed.push_back(i.name);
+      if (!no_sync && !resumed.empty() && !common.dry_run) {
+        Report s = sync_with == "argocd-cli" ? sync_with_argocd_cli(resumed, wait, std::chrono::seconds(timeout))
+                   : wait ? wait_for_syncs(kc, argocd_ns, resumed, std::chrono::seconds(timeout))
+                          : Report{};
+        print(s);
+        code = std::max(code, s.exit_code());
+      }
+      return code;
+    }
+    if (*watch) {
+      cfg.me = Identity::current(holder_pid, 3 * heartbeat);
+      auto kc = KubeClient::connect(common.kube);
+      SyncGuard guard(kc, cfg);
+      spdlog::info("watching holder {} (apps: {})", cfg.me.holder_id(), apps.size());
+      return run_watcher(
+          3, 4, std::chrono::seconds(heartbeat),
+          [&] {
+            if (!guard.heartbeat()) {
+              spdlog::warn("holder {} had expired and its apps were resumed; pausing them again", cfg.me.holder_id());
+              guard.pause(apps);
+            }
+          },
+          [&] {
+            ResumeRequest req;
+            req.holder_ids = {cfg.me.holder_id()};
+            Report r = guard.resume(req);
+            std::fputs(r.text().c_str(), stderr);
+            return r.exit_code();
+          });
+    }
+    // serve
+    install_stop_handlers();
+    cfg.me = Identity::current(static_cast<int>(::getpid()), 3 * heartbeat);
+    ResumeRequest release_me;
+    release_me.holder_ids = {cfg.me.holder_id()};
+    {
+      auto kc = KubeClient::connect(common.kube);
+      SyncGuard guard(kc, cfg);
+      Report r = guard.pause(apps);
+      spdlog::info("auto-sync off by {}", r.off_mode);
+      print(r);
+      if (r.exit_code() != 0) {
+        spdlog::error("the pause did not complete; handing every app back to Argo CD");
+        print(guard.resume(release_me));
+        return kExitFindings;
+      }
+    }  // serve's own kubectl proxy stops here: Tilt's group signal would end it anyway
+    std::vector<std::string> args = {"__watch", "--holder-pid", std::to_string(cfg.me.pid), "--heartbeat",
+                                     std::to_string(heartbeat), "--auto-sync-off", off_mode, "--argocd-namespace",
+                                     argocd_ns, "--state-dir", state_dir, "--log-level", common.log_level};
+    if (!common.kube.kubeconfig.empty()) args.insert(args.end(), {"--kubeconfig", common.kube.kubeconfig});
+    if (!common.kube.context.empty()) args.insert(args.end(), {"--context", common.kube.context});
+    args.insert(args.end(), apps.begin(), apps.end());
+    std::filesystem::create_directories(state_dir);
+    auto watcher = start_watcher(args, (std::filesystem::path(state_dir) / "watcher.log").string(),
+                                 std::chrono::seconds(30));
+    std::printf("guarding %zu app(s) as %s%s; stop with SIGTERM, SIGINT or SIGHUP\n", apps.size(),
+                cfg.me.holder_id().c_str(), watcher ? (", watcher pid " + std::to_string(watcher->pid)).c_str() : "");
+    std::fflush(stdout);
+    if (watcher) {
+      wait_for_stop(-1);
+      if (auto code = ask_watcher_to_resume(*watcher, std::chrono::seconds(60))) {
+        std::printf("resumed by the watcher (exit %d)\n", *code);
+        return *code == 0 ? kExitOk : kExitFindings;
+      }
+      spdlog::warn("the watcher is gone; resuming here");
+    } else {
+      // No watcher: this process keeps the heartbeat itself.
+      auto kc = KubeClient::connect(common.kube);
+      SyncGuard guard(kc, cfg);
+      while (!wait_for_stop(heartbeat * 1000)) {
+        try {
+          if (!guard.heartbeat()) guard.pause(apps);
+        } catch (const std::exception& e) {
+          spdlog::warn("heartbeat failed: {}", e.what());
+        }
+      }
+    }
+    auto kc = KubeClient::connect(common.kube);  // a fresh proxy: the group signal ended the old one
+    Report r = SyncGuard(kc, cfg).resume(release_me);
+    print(r);
+    return r.exit_code();
   });
 }

@@ -1,0 +1,18 @@
+#pragma once
+// `status`: what is paused, since when, by which holders, and whether the cluster still
+// matches the records (auto-sync off on held apps, the sets' pause in place).
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+#include "core/kube_client.hpp"
+#include "holders.hpp"
+
+namespace tas {
+
+// The report as JSON (the `-o json` form). `exit_code` becomes 1 when the cluster disagrees.
+nlohmann::json build_status(ath::KubeClient& kc, const std::string& ns, const std::string& journal_path,
+                            const Liveness& live, int& exit_code);
+std::string status_text(const nlohmann::json& status);
+
+}  // namespace tas

@@ -1,0 +1,87 @@
+#pragma once
+// The thin kube layer of pause and resume: reads what the plans need (concurrently), writes the
+// journal and the holders ConfigMap, then performs the planned patches (concurrently).
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/kube_client.hpp"
+#include "holders.hpp"
+#include "pause_plan.hpp"
+
+namespace tas {
+
+struct Identity {
+  std::string user;
+  std::string host;
+  int pid = 0;  // 0 for a plain `pause` (no process keeps it alive)
+  int ttl_seconds = 60;
+  std::string holder_id() const;  // user@host/pid, or user@host/pause
+  static Identity current(int pid, int ttl_seconds);
+};
+
+struct GuardConfig {
+  std::string ns = "argocd";
+  std::string journal_path;
+  std::string off_mode_flag = "auto";  // auto | remove | enabled-false
+  bool dry_run = false;
+  Identity me;
+};
+
+// One line of a report.
+struct Outcome {
+  std::string kind;  // "Application" or "ApplicationSet"
+  std::string name;
+  std::string action;  // "paused", "already paused", "resumed", "kept paused", "failed", ...
+  std::string detail;
+  bool ok = true;
+};
+
+struct Report {
+  std::vector<Outcome> items;
+  std::string off_mode;  // the decision and its reason (pause)
+  int exit_code() const;  // 0, or 1 when an item failed
+  std::string text() const;
+};
+
+struct ResumeRequest {
+  std::vector<std::string> holder_ids;  // holders to release
+  bool release_own_stale = false;  // also release my_stale_holders() (a plain `resume`)
+  std::vector<std::string> apps;  // only these (empty: every app those holders hold)
+  bool default_when_unrecorded = false;  // explicit `resume APP`: no record -> enable automated
+  bool request_sync = true;
+};
+
+class SyncGuard {
+ public:
+  SyncGuard(ath::KubeClient& kc, GuardConfig cfg) : kc_(kc), cfg_(std::move(cfg)) {}
+
+  // Throws UsageError when an app does not exist (nothing is changed then).
+  Report pause(const std::vector<std::string>& apps);
+  // Releases the holders' claims, then writes back every record nobody holds any more (also
+  // orphans of dead or expired holders: recovery).
+  Report resume(const ResumeRequest& req);
+  // Refreshes this holder's heartbeat. Returns false when the holder had vanished (another run
+  // judged it expired and resumed its apps), in which case the caller pauses again.
+  bool heartbeat();
+
+  // Recovery alone: writes back what dead or expired holders left paused.
+  Report recover();
+
+ private:
+  Liveness liveness() const;
+  // Writes the records back (a missing AppRecord: the default policy), requests syncs, then
+  // forgets the records that are still orphaned.
+  void restore(const std::map<std::string, std::optional<AppRecord>>& apps,
+               const std::map<std::string, AppSetRecord>& sets, const ResumeRequest& req,
+               const std::map<std::string, nlohmann::json>& fetched, Report& report);
+
+  ath::KubeClient& kc_;
+  GuardConfig cfg_;
+};
+
+bool pid_alive(int pid);
+
+}  // namespace tas

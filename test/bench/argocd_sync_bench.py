@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Benchmark of tilt-argocd-sync pause/resume against the seed's sequential approach (one
+`kubectl patch` per Application and per ApplicationSet, run one after another), measured in the
+same run on test/cluster/serve --argocd --latency-ms L. Also measures serve's SIGTERM-to-exit
+time (serve exits once every app is written back).
+
+  argocd_sync_bench.py --bin PATH            full run: 15 apps at 50 ms (figures for the README)
+  argocd_sync_bench.py --bin PATH --smoke    3 apps at 5 ms, checks the results only (CI)
+"""
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, '..', 'cluster'))
+sys.path.insert(0, os.path.join(HERE, '..', 'integration', 'tilt-argocd-sync'))
+from fixture import cluster  # noqa: E402
+from argocd_objects import TEMPLATE_POLICY, application, application_set, as_list  # noqa: E402
+
+NS = 'argocd'
+
+
+def timed(fn):
+    t = time.monotonic()
+    fn()
+    return time.monotonic() - t
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument('--bin', required=True)
+    p.add_argument('--smoke', action='store_true')
+    p.add_argument('--apps', type=int)
+    p.add_argument('--latency-ms', type=float)
+    a = p.parse_args()
+    n = a.apps or (3 if a.smoke else 15)
+    latency = a.latency_ms if a.latency_ms is not None else (5 if a.smoke else 50)
+    apps = [f'apps-b{i:02d}' for i in range(n)]
+    state = tempfile.mkdtemp(prefix='tas-bench-')
+
+    with cluster('--argocd', '--latency-ms', str(latency)) as c:
+        env = dict(c.env, TILT_ARGOCD_STATE_DIR=state)
+        c.kubectl('create', '--validate=false', '-f', '-',
+                  input=as_list([application_set()] + [application(x, TEMPLATE_POLICY) for x in apps]))
+        c.kubectl('get', 'applications', '-n', NS)  # warm kubectl's discovery cache for the baseline
+        original_set = json.loads(c.kubectl('get', 'applicationset', 'apps-dev', '-n', NS, '-o', 'json').stdout)
+
+        def kubectl_patch(kind, name, ptype, patch):
+            c.kubectl('patch', kind, name, '-n', NS, '--type', ptype, '-p', json.dumps(patch))
+
+        def seed_pause():
+            for x in apps:
+                kubectl_patch('application', x, 'json', [{'op': 'remove', 'path': '/spec/syncPolicy/automated'}])
+            steps = original_set['spec']['strategy']['rollingSync']['steps']
+            kubectl_patch('applicationset', 'apps-dev', 'merge',
+                          {'spec': {'strategy': {'rollingSync': {'steps': [dict(s, maxUpdate=0) for s in steps]}}}})
+
+        def seed_resume():
+            for x in apps:
+                kubectl_patch('application', x, 'merge',
+                              {'spec': {'syncPolicy': {'automated': {'prune': True, 'selfHeal': True}}}})
+            kubectl_patch('applicationset', 'apps-dev', 'merge', {'spec': {'strategy': original_set['spec']['strategy']}})
+
+        def tool(*args):
+            r = subprocess.run([a.bin, '--kubeconfig', c.kubeconfig, *args], env=env, capture_output=True, text=True)
+            if r.returncode != 0:
+                sys.exit(f'tilt-argocd-sync {args[0]} failed ({r.returncode}): {r.stdout}{r.stderr}')
+
+        def automated(x):
+            return json.loads(c.kubectl('get', 'application', x, '-n', NS, '-o', 'json').stdout)['spec'][
+                'syncPolicy'].get('automated')
+
+        def check(paused):
+            for x in apps:
+                got = automated(x)
+                if (got is None) != paused:
+                    sys.exit(f'{x}: expected {"paused" if paused else "resumed"}, automated={got}')
+
+        base_pause = timed(seed_pause)
+        check(True)
+        base_resume = timed(seed_resume)
+        check(False)
+        ours_pause = timed(lambda: tool('pause', '--auto-sync-off', 'remove', *apps))
+        check(True)
+        ours_resume = timed(lambda: tool('resume'))
+        check(False)
+        for x in apps:  # the resume requested syncs; clear them as the controller would
+            c.kubectl('patch', 'application', x, '-n', NS, '--type', 'json',
+                      '-p', '[{"op":"remove","path":"/operation"}]')
+
+        proc = subprocess.Popen([a.bin, '--kubeconfig', c.kubeconfig, 'serve', *apps], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                start_new_session=True)
+        while not proc.stdout.readline().startswith('guarding'):
+            if proc.poll() is not None:
+                sys.exit('serve exited early')
+        check(True)
+        t = time.monotonic()
+        os.killpg(proc.pid, signal.SIGTERM)
+        rc = proc.wait(60)
+        serve_stop = time.monotonic() - t
+        proc.stdout.close()
+        if rc != 0:
+            sys.exit(f'serve exited {rc}')
+        check(False)
+        for x in apps:
+            if not json.loads(c.kubectl('get', 'application', x, '-n', NS, '-o', 'json').stdout).get('operation'):
+                sys.exit(f'{x}: serve did not request a sync')
+
+    print(f'apps={n} (+1 ApplicationSet) latency={latency:g} ms')
+    print(f'pause : seed sequential kubectl {base_pause:.3f} s, tilt-argocd-sync {ours_pause:.3f} s, '
+          f'ratio {base_pause / ours_pause:.1f}x (target >= 5x)')
+    print(f'resume: seed sequential kubectl {base_resume:.3f} s, tilt-argocd-sync {ours_resume:.3f} s '
+          f'(includes the sync requests), ratio {base_resume / ours_resume:.1f}x (target >= 5x)')
+    print(f'serve : SIGTERM to all {n} apps written back and exit {serve_stop:.3f} s (target <= 1.5 s)')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

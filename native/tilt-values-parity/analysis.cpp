@@ -1,6 +1,7 @@
 #include "analysis.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "parity_rules.hpp"
@@ -69,18 +70,16 @@ Analysis analyse_workspace(const std::filesystem::path& root, const std::string&
       }
     }
     auto components = check_components(std::move(parsed), findings);
-    std::set<std::pair<std::string, int>> auto_sync_seen;
+    // A broken template line breaks every app the same way: findings located in the
+    // ApplicationSet are reported once per line and rule, with the number of apps affected.
+    std::map<std::pair<int, std::string>, std::pair<Finding, size_t>> template_findings;
     for (const auto& c : components) {
       ArgoApp argo = render_application(*value, generator_params(c.content, c.file));
-      report_template_problems(c, argo, appset, findings);
-      std::vector<Finding> sync;
-      check_auto_sync(c, argo, appset, sync);
-      for (auto& f : sync)  // one finding per template line, not per app
-        if (auto_sync_seen.insert({f.file, f.line}).second) {
-          f.app.clear();
-          findings.push_back(std::move(f));
-        }
+      std::vector<Finding> own;
+      report_template_problems(c, argo, appset, own);
+      check_auto_sync(c, argo, appset, own);
       if (!argo.problems.empty()) {
+        for (auto& f : own) template_findings.try_emplace({f.line, f.rule}, f, 0).first->second.second++;
         a.unplanned.push_back(c.file);
         continue;
       }
@@ -93,7 +92,14 @@ Analysis analyse_workspace(const std::filesystem::path& root, const std::string&
       for (const auto& f : used) ensure_loaded(ws.files, ws.repo_root, f, limits);
       for (const auto& f : argo_only) ensure_loaded(ws.files, ws.repo_root, f, limits);
 
-      check_value_file_parity(c, argo, tilt_files, appset, findings);
+      check_value_file_parity(c, argo, tilt_files, appset, own);
+      for (auto& f : own) {
+        if (f.file != appset.file) {
+          findings.push_back(std::move(f));
+          continue;
+        }
+        template_findings.try_emplace({f.line, f.rule}, f, 0).first->second.second++;
+      }
       check_value_files_exist(c, argo, tilt_files, overlay, ws.files, findings);
       check_argo_only_files_exist(c, argo_only, ws.files, findings);
       check_tilt_overrides(c, findings);
@@ -106,6 +112,11 @@ Analysis analyse_workspace(const std::filesystem::path& root, const std::string&
         check_argo_only_values(c, f, ws.config.argo_only_envs[i], findings);
       }
       a.plans.push_back(make_plan(c, argo, appset.name, tilt_files));
+    }
+    for (auto& [_, entry] : template_findings) {
+      auto& [f, apps] = entry;
+      if (apps > 1) f.message += " (" + std::to_string(apps - 1) + " more app" + (apps > 2 ? "s hit" : " hits") + " this line)";
+      findings.push_back(std::move(f));
     }
   }
   // Every unreadable file once, whoever loaded it.

@@ -1,0 +1,114 @@
+#include "tilt-helm-adopt/adopt_collect.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <mutex>
+
+#include "core/parallel.hpp"
+#include "tilt-helm-adopt/adopt_plan.hpp"
+#include "tilt-helm-adopt/adopt_retry.hpp"
+
+namespace ath::adopt {
+
+namespace {
+
+ObjectEntry entry_for(const Target& t, Outcome outcome, std::string message) {
+  return ObjectEntry{t.type->group_version(), t.type->kind, t.namespace_, t.name, t.sources, outcome,
+                     std::move(message)};
+}
+
+// Merges targets that several sources (or one source twice) name.
+void add_targets(std::map<std::string, Target>& into, const Targets& from, std::vector<std::string>& warnings,
+                 const std::string& source) {
+  for (const auto& t : from.targets) {
+    auto [it, fresh] = into.try_emplace(t.key(), t);
+    if (!fresh) it->second.sources |= t.sources;
+  }
+  for (const auto& u : from.unresolved) warnings.push_back(source + ": " + u.what + ": " + u.reason);
+}
+
+}  // namespace
+
+Collected collect(KubeClient& client, const ResourceIndex& index, const AdoptOptions& o) {
+  Collected c;
+  const std::vector<const ApiResource*> types = o.label_scan ? scan_types(index) : std::vector<const ApiResource*>{};
+  const bool want_app = !o.argocd_app.empty();
+  const ApiResource* app_type = want_app ? index.by_group_kind("argoproj.io", "Application") : nullptr;
+  if (want_app && !app_type)
+    throw AdoptSetupError("--argocd-app " + o.argocd_app + ": the cluster serves no argoproj.io Application type");
+
+  // Round one, all at once: the Application (task 0, it gates round two) and one LIST per type.
+  const ListOptions list_options{scan_selector(o.release, o.selector)};
+  const size_t first_type = want_app ? 1 : 0;
+  Result<json> app;
+  std::vector<Result<std::vector<json>>> lists(types.size());
+  parallel_for(first_type + types.size(), o.concurrency, [&](size_t i) {
+    if (i < first_type) {
+      app = with_transient_retries(o.max_attempts, [&] { return client.get(*app_type, o.argocd_namespace, o.argocd_app); });
+      return;
+    }
+    const ApiResource& type = *types[i - first_type];
+    lists[i - first_type] = with_transient_retries(
+        o.max_attempts, [&] { return client.list(type, o.release_namespace, list_options); });
+  });
+
+  const std::string app_name = o.argocd_namespace + "/" + o.argocd_app;
+  if (want_app && !app.ok()) {
+    if (app.error->kind == KubeErrorKind::NotFound)
+      throw AdoptSetupError("Argo CD Application " + app_name + " not found; check --argocd-app and --argocd-namespace");
+    throw AdoptSetupError("cannot read Argo CD Application " + app_name + ": " + app.error->describe());
+  }
+
+  c.types_scanned = types.size();
+  for (size_t i = 0; i < types.size(); ++i) {
+    const ApiResource& type = *types[i];
+    if (!lists[i].ok()) {
+      const KubeError& e = *lists[i].error;
+      const bool forbidden = e.kind == KubeErrorKind::Forbidden;
+      if (forbidden)
+        spdlog::warn("skipping {}: not allowed to list it in {} ({})", type.display(), o.release_namespace, e.describe());
+      else
+        spdlog::error("could not list {} in {}: {}", type.display(), o.release_namespace, e.describe());
+      c.skipped_types.push_back({type.display(), e.describe(), forbidden});
+      --c.types_scanned;
+      continue;
+    }
+    for (auto& item : lists[i].value) {
+      const json& md = item["metadata"];
+      std::string key = object_key(type, md.value("namespace", ""), md.value("name", ""));
+      c.live.emplace(std::move(key), Candidate{&type, std::move(item), kFromLabelScan});
+    }
+  }
+
+  // Round two: the named objects the scan did not already bring back.
+  std::map<std::string, Target> named;
+  if (o.use_manifest) {
+    add_targets(named, manifest_targets(o.manifest, index, o.release_namespace), c.warnings, "manifest");
+    c.manifest_objects = manifest_objects(o.manifest);
+  }
+  if (want_app) add_targets(named, argocd_targets(app.value, index), c.warnings, "Application " + app_name);
+  for (const auto& w : c.warnings) spdlog::warn("{}", w);
+
+  std::vector<const Target*> to_get;
+  for (const auto& [key, target] : named) {
+    auto it = c.live.find(key);
+    if (it != c.live.end()) it->second.sources |= target.sources;
+    else to_get.push_back(&target);
+  }
+  std::mutex mutex;
+  parallel_for(to_get.size(), o.concurrency, [&](size_t i) {
+    const Target& t = *to_get[i];
+    auto got = with_transient_retries(o.max_attempts, [&] { return client.get(*t.type, t.namespace_, t.name); });
+    std::lock_guard lock(mutex);
+    if (got.ok()) {
+      c.live.emplace(t.key(), Candidate{t.type, std::move(got.value), t.sources});
+    } else if (got.error->kind == KubeErrorKind::NotFound) {
+      c.settled.push_back(entry_for(t, Outcome::Absent, "not in the cluster; Helm will create it"));
+    } else {
+      c.settled.push_back(entry_for(t, Outcome::Failed, "cannot read it: " + got.error->describe()));
+    }
+  });
+  return c;
+}
+
+}  // namespace ath::adopt

@@ -13,7 +13,7 @@
 
 namespace ath::adopt {
 
-AdoptReport adopt_release(KubeClient& client, const ResourceIndex& index, const AdoptOptions& o) {
+AdoptReport adopt(KubeClient& client, const ResourceIndex& index, const AdoptOptions& o) {
   const auto start = std::chrono::steady_clock::now();
   const size_t requests_before = client.requests_sent();
 

@@ -39,6 +39,6 @@ class AdoptSetupError : public std::runtime_error {
 };
 
 // Never throws for a per-object or per-type failure: those are in the report (exit_code() 1).
-AdoptReport adopt_release(KubeClient& client, const ResourceIndex& index, const AdoptOptions& options);
+AdoptReport adopt(KubeClient& client, const ResourceIndex& index, const AdoptOptions& options);
 
 }  // namespace ath::adopt

@@ -111,7 +111,7 @@ int main(int argc, char** argv) {
 
     adopt::AdoptReport report;
     try {
-      report = adopt::adopt_release(*client, index, o);
+      report = adopt::adopt(*client, index, o);
     } catch (const adopt::AdoptSetupError& e) {
       throw UsageError(e.what());
     }

@@ -35,14 +35,16 @@ ensure_command() {
   command -v "$cmd" >/dev/null 2>&1 || ensure_packages "$package"
 }
 
-# Configures (once) and builds the native helpers into BUILD_DIR/bin.
+# Configures (once) and builds into BUILD_DIR (helpers land in BUILD_DIR/bin).
+# usage: build_native BUILD_DIR [TARGET] [CMAKE CONFIGURE ARGS...]
 build_native() {
-  local root build_dir
+  local root build_dir target
   root=$(repo_root)
-  build_dir=${1:-$root/build}
-  shift || true
+  build_dir=$1
+  target=${2:-all}
+  shift 2 || shift $#
   if [ ! -f "$build_dir/build.ninja" ]; then
     cmake -S "$root" -B "$build_dir" -G Ninja "$@" >/dev/null
   fi
-  cmake --build "$build_dir" --parallel "$(nproc)"
+  cmake --build "$build_dir" --parallel "$(nproc)" --target "$target"
 }

@@ -23,6 +23,6 @@ ctest --test-dir "$root/build" --output-on-failure --parallel "$(nproc)" "$@"
 
 if [ "${ATH_SANITIZE:-1}" = 1 ] && [ $# -eq 0 ]; then
   log "building and running the unit tests under ASan + UBSan (build-asan/)"
-  build_native "$root/build-asan" -DATH_SANITIZE=ON
+  build_native "$root/build-asan" ath_unit_tests -DATH_SANITIZE=ON
   ctest --test-dir "$root/build-asan" --output-on-failure --parallel "$(nproc)" -L unit
 fi

@@ -3,6 +3,12 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
 
 #include "core/kube_client.hpp"
 #include "core/parallel.hpp"
@@ -95,4 +101,37 @@ TEST_CASE("an unknown context is an error naming kubectl's reason") {
   REQUIRE(kc);
   CHECK_THROWS_WITH_AS(KubeClient::connect({.context = "no-such-context", .kubeconfig = kc}),
                        doctest::Contains("no-such-context"), std::runtime_error);
+}
+
+TEST_CASE("the proxy dies with a helper killed by SIGKILL") {
+  const char* kc = std::getenv("ATH_TEST_KUBECONFIG");
+  REQUIRE(kc);
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    ::close(fds[0]);
+    KubeAccess access;
+    access.kubeconfig = kc;
+    KubeProxy proxy(access);
+    int port = proxy.port();
+    if (::write(fds[1], &port, sizeof port) != sizeof port) ::_exit(3);
+    ::pause();
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  int port = 0;
+  REQUIRE(::read(fds[0], &port, sizeof port) == sizeof port);
+  ::close(fds[0]);
+  KubeClient via_child_proxy(make_http_transport(port));
+  CHECK(via_child_proxy.get_path("/version").ok());
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+  bool gone = false;
+  for (int i = 0; i < 50 && !gone; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    gone = !KubeClient(make_http_transport(port)).get_path("/version").ok();
+  }
+  CHECK(gone);
 }

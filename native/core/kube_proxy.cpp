@@ -1,8 +1,11 @@
 #include "core/kube_proxy.hpp"
 
 #include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include <boost/process.hpp>
+#include <boost/process/extend.hpp>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -31,6 +34,19 @@ struct KubeProxy::Child {
 
 namespace {
 
+// The proxy lives in its own process group, so a signal Tilt sends to the helper's group (Ctrl-C,
+// `serve_cmd` shutdown) leaves it serving while the helper cleans up; and it gets SIGTERM when the
+// thread that started it dies, so a helper killed with SIGKILL does not leave it behind.
+struct DetachedButTied : bp::extend::handler {
+  pid_t parent = ::getpid();
+  template <class Executor>
+  void on_exec_setup(Executor&) const {
+    ::setpgid(0, 0);
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() != parent) ::_exit(1);  // the parent died before prctl took effect
+  }
+};
+
 std::string read_all(const std::string& path) {
   std::ifstream in(path);
   std::ostringstream ss;
@@ -55,7 +71,7 @@ KubeProxy::KubeProxy(const KubeAccess& access) : child_(std::make_unique<Child>(
   std::vector<std::string> args = {"proxy", "--port=0", "--address=127.0.0.1"};
   for (auto& f : access.kubectl_flags()) args.push_back(f);
   child_->process = bp::child(bp::exe = *exe, bp::args = args, bp::std_out > child_->out,
-                              bp::std_err > child_->err_path, bp::std_in < bp::null);
+                              bp::std_err > child_->err_path, bp::std_in < bp::null, DetachedButTied{});
 
   // kubectl prints "Starting to serve on 127.0.0.1:PORT" once it listens.
   auto first_line = std::async(std::launch::async, [this] {

@@ -20,6 +20,7 @@ struct KubeAccess {
 class KubeProxy {
  public:
   // Starts the proxy and waits until it serves; throws std::runtime_error with kubectl's reason.
+  // The proxy ends with this object, or with the thread that created it if the process dies.
   explicit KubeProxy(const KubeAccess& access);
   ~KubeProxy();
   KubeProxy(const KubeProxy&) = delete;

@@ -1,35 +1,52 @@
 // tilt-helm-apply: the apply/delete command behind the helm_app Tilt extension.
 #include "core/cli.hpp"
 #include "core/names.hpp"
+#include "release_commands.hpp"
 
 using namespace ath;
+using namespace ath::helm_apply;
 
 int main(int argc, char** argv) {
   CLI::App app{"Deploy an apps-* release with Argo CD's value files, swapping only the image (apply),\n"
-               "or hand it back to Argo CD (delete). Run by Tilt's k8s_custom_deploy."};
+               "or hand it back to Argo CD (delete). Run by Tilt's k8s_custom_deploy.\n"
+               "Environment: TILT_IMAGE_<i> (the built images), AMEIDE_HELM_BIN, AMEIDE_HELM_VERSION (pin,\n"
+               "default v3.19.2), AMEIDE_HELM_SERVER_SIDE (true|auto; default client-side apply),\n"
+               "AMEIDE_TILT_SKIP_HELM_ADOPT=true (skip adoption), ATH_KUBECTL."};
   CommonOptions common;
   setup_app(app, "tilt-helm-apply");
-  std::string release, ns, chart, on_down = "handback";
-  std::vector<std::string> values, image_keys;
+  ApplyOptions ao;
+  DeleteOptions dopt;
   add_kube_options(app, common);
   add_log_options(app, common);
   app.require_subcommand(1);
   auto* apply = app.add_subcommand("apply", "adopt, then helm upgrade --install; print the applied objects as YAML");
   auto* del = app.add_subcommand("delete", "hand the release back to Argo CD (default) or uninstall it");
-  for (auto* sub : {apply, del}) {
-    sub->add_option("--release", release, "Helm release name")->required();
-    sub->add_option("-n,--namespace", ns, "release namespace")->required();
-    add_dry_run_option(*sub, common);
-  }
-  apply->add_option("--chart", chart, "chart path or reference")->required();
-  apply->add_option("-f,--values", values, "value files, in Argo CD's order");
-  apply->add_option("--image-key", image_keys, "values key pair per image: REPO_KEY,TAG_KEY");
-  del->add_option("--on-down", on_down, "handback or uninstall")
+  apply->add_option("--release", ao.release, "Helm release name")->required();
+  apply->add_option("-n,--namespace", ao.namespace_, "release namespace")->required();
+  del->add_option("--release", dopt.release, "Helm release name")->required();
+  del->add_option("-n,--namespace", dopt.namespace_, "release namespace")->required();
+  add_dry_run_option(*apply, common);
+  add_dry_run_option(*del, common);
+  apply->add_option("--chart", ao.chart, "chart folder, .tgz or oci:// reference")->required();
+  apply->add_option("-f,--values", ao.value_files, "value files, in Argo CD's order");
+  apply->add_option("--image-key", ao.image_keys,
+                    "REPO_KEY,TAG_KEY for TILT_IMAGE_<i>, once per image in image_deps order "
+                    "(default: image.repository,image.tag)");
+  apply->add_option("--argocd-app", ao.argocd_app, "Argo CD Application whose status.resources are adopted too");
+  apply->add_option("--argocd-namespace", ao.argocd_namespace, "namespace of that Application")->capture_default_str();
+  del->add_option("--on-down", dopt.on_down, "handback (leave every object for Argo CD) or uninstall")
       ->check(CLI::IsMember({"handback", "uninstall"}))
       ->capture_default_str();
   return run_main(app, common, argc, argv, [&]() -> int {
+    const bool applying = apply->parsed();
+    const std::string& release = applying ? ao.release : dopt.release;
+    const std::string& ns = applying ? ao.namespace_ : dopt.namespace_;
     if (auto err = check_helm_release_name(release)) throw UsageError("invalid --release: " + *err);
     if (auto err = check_dns1123_label(ns)) throw UsageError("invalid --namespace: " + *err);
-    throw UsageError("this command is not implemented in this build yet; nothing was changed");
+    if (!applying) return run_delete(dopt, common, process_getenv);
+    if (!ao.argocd_app.empty())
+      if (auto err = check_dns1123_subdomain(ao.argocd_app)) throw UsageError("invalid --argocd-app: " + *err);
+    if (auto err = check_dns1123_label(ao.argocd_namespace)) throw UsageError("invalid --argocd-namespace: " + *err);
+    return run_apply(ao, common, process_getenv);
   });
 }

@@ -1,0 +1,35 @@
+#pragma once
+// The adoption that runs before every `helm upgrade --install`: tilt-helm-adopt's logic linked
+// in-process (ath_adopt), scoped by the rendered manifest, Argo CD's Application and the label
+// scan. Built without ath_adopt, it falls back to helm's own --take-ownership.
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "core/kube_client.hpp"
+#include "core/kube_resources.hpp"
+
+namespace ath::helm_apply {
+using json = nlohmann::json;
+
+struct AdoptStep {
+  std::string release;
+  std::string namespace_;
+  std::vector<json> manifest;  // `helm template` documents, same arguments as the upgrade
+  std::string argocd_app;      // empty: no Argo CD source
+  std::string argocd_namespace = "argocd";
+  std::string helm_version;    // "v3.17.2": decides the managedFields reset (tilt-helm-adopt's rule)
+  bool dry_run = false;
+};
+
+struct AdoptResult {
+  bool in_process = false;               // false: this build has no ath_adopt
+  int exit_code = 0;                     // 0 all adoptable, 1 conflicts or failures, 2 setup error
+  std::string report;                    // the adoption's text report (names only)
+  std::vector<std::string> helm_flags;   // the fallback's --take-ownership
+};
+
+AdoptResult run_adoption(KubeClient& client, const ResourceIndex& index, const AdoptStep& step);
+
+}  // namespace ath::helm_apply

@@ -1,0 +1,63 @@
+#include "applied_objects.hpp"
+
+#include "core/redact.hpp"
+
+namespace ath::helm_apply {
+
+namespace {
+
+void flatten(const json& doc, std::vector<json>& out) {
+  if (!doc.is_object()) return;
+  if (doc.value("kind", "") == "List" && doc.contains("items") && doc["items"].is_array()) {
+    for (const auto& item : doc["items"]) flatten(item, out);
+    return;
+  }
+  const json& annotations = doc.contains("metadata") ? doc["metadata"].value("annotations", json::object()) : json::object();
+  if (annotations.is_object() && annotations.contains("helm.sh/hook")) return;
+  out.push_back(doc);
+}
+
+const json& metadata_of(const json& object) {
+  static const json empty = json::object();
+  auto it = object.find("metadata");
+  return it != object.end() && it->is_object() ? *it : empty;
+}
+
+}  // namespace
+
+std::vector<json> release_objects(const std::vector<YamlDocument>& docs) {
+  std::vector<json> out;
+  for (const auto& d : docs) flatten(d.value, out);
+  return out;
+}
+
+std::vector<json> tilt_output(const std::vector<json>& live_objects) {
+  std::vector<json> out;
+  for (const auto& o : live_objects) {
+    json copy = redact_secrets(o);
+    if (copy.contains("metadata") && copy["metadata"].is_object()) copy["metadata"].erase("managedFields");
+    out.push_back(std::move(copy));
+  }
+  return out;
+}
+
+std::vector<std::string> argo_tracked(const std::vector<json>& live_objects) {
+  std::vector<std::string> out;
+  for (const auto& o : live_objects) {
+    const json& md = metadata_of(o);
+    const json annotations = md.value("annotations", json::object());
+    const json labels = md.value("labels", json::object());
+    if ((annotations.is_object() && annotations.contains("argocd.argoproj.io/tracking-id")) ||
+        (labels.is_object() && labels.contains("argocd.argoproj.io/instance")))
+      out.push_back(describe(o));
+  }
+  return out;
+}
+
+std::string describe(const json& object) {
+  const json& md = metadata_of(object);
+  std::string ns = md.value("namespace", "");
+  return object.value("kind", "?") + " " + (ns.empty() ? "" : ns + "/") + md.value("name", "?");
+}
+
+}  // namespace ath::helm_apply

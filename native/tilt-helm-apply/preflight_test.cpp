@@ -1,0 +1,68 @@
+#include "preflight.hpp"
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include <unistd.h>
+
+#include "core/cli.hpp"
+
+using namespace ath::helm_apply;
+namespace fs = std::filesystem;
+
+namespace {
+struct TempDir {
+  fs::path path = fs::temp_directory_path() / ("helm-apply-test-" + std::to_string(::getpid()));
+  TempDir() { fs::create_directories(path); }
+  ~TempDir() { fs::remove_all(path); }
+};
+void touch(const fs::path& p) { std::ofstream(p) << "x: 1\n"; }
+Getenv env_of(std::map<std::string, std::string> m) {
+  return [m](const std::string& k) -> std::optional<std::string> {
+    auto it = m.find(k);
+    return it == m.end() ? std::nullopt : std::optional(it->second);
+  };
+}
+}  // namespace
+
+TEST_CASE("charts: a folder with Chart.yaml, a .tgz, or a remote reference") {
+  TempDir t;
+  fs::create_directories(t.path / "chart");
+  CHECK(check_chart((t.path / "chart").string()).value_or("").find("has no Chart.yaml") != std::string::npos);
+  touch(t.path / "chart" / "Chart.yaml");
+  CHECK_FALSE(check_chart((t.path / "chart").string()));
+  touch(t.path / "c.tgz");
+  CHECK_FALSE(check_chart((t.path / "c.tgz").string()));
+  CHECK_FALSE(check_chart("oci://registry/charts/app"));
+  CHECK(check_chart((t.path / "nope").string()).value_or("").find("chart not found") != std::string::npos);
+}
+
+TEST_CASE("value files must all exist, in any order given") {
+  TempDir t;
+  touch(t.path / "a.yaml");
+  CHECK_FALSE(check_value_files({(t.path / "a.yaml").string()}));
+  auto err = check_value_files({(t.path / "a.yaml").string(), (t.path / "b.yaml").string()});
+  REQUIRE(err);
+  CHECK(err->find("value file not found: " + (t.path / "b.yaml").string()) != std::string::npos);
+  CHECK(check_value_files({t.path.string()}).value_or("").find("not a regular file") != std::string::npos);
+}
+
+TEST_CASE("helm is found through AMEIDE_HELM_BIN or PATH, else a sentence with the fix") {
+  CHECK_THROWS_WITH_AS(locate_helm(env_of({{"AMEIDE_HELM_BIN", "/nonexistent/helm"}})),
+                       doctest::Contains("AMEIDE_HELM_BIN=/nonexistent/helm is not an executable"), ath::UsageError);
+  CHECK(locate_helm(env_of({{"AMEIDE_HELM_BIN", "/bin/sh"}})) == "/bin/sh");
+  CHECK_THROWS_WITH_AS(locate_kubectl("/nonexistent/kubectl"), doctest::Contains("kubectl not found"), ath::UsageError);
+}
+
+TEST_CASE("a bad pin or server-side setting is a usage error") {
+  CHECK_THROWS_WITH_AS(setup_helm(env_of({{"AMEIDE_HELM_BIN", "/bin/true"}, {"AMEIDE_HELM_VERSION", "latest"}})),
+                       doctest::Contains("AMEIDE_HELM_VERSION='latest'"), ath::UsageError);
+  CHECK_THROWS_WITH_AS(setup_helm(env_of({{"AMEIDE_HELM_BIN", "/bin/true"}, {"AMEIDE_HELM_SERVER_SIDE", "yes"}})),
+                       doctest::Contains("AMEIDE_HELM_SERVER_SIDE='yes'"), ath::UsageError);
+  // /bin/true prints no version.
+  CHECK_THROWS_WITH_AS(setup_helm(env_of({{"AMEIDE_HELM_BIN", "/bin/true"}})), doctest::Contains("not a version"),
+                       ath::UsageError);
+}

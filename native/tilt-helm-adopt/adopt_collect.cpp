@@ -64,13 +64,17 @@ Collected collect(KubeClient& client, const ResourceIndex& index, const AdoptOpt
     const ApiResource& type = *types[i];
     if (!lists[i].ok()) {
       const KubeError& e = *lists[i].error;
+      --c.types_scanned;
+      if (e.kind == KubeErrorKind::NotFound) {  // the type went away since discovery: nothing to adopt
+        spdlog::info("{} is no longer served; skipped", type.display());
+        continue;
+      }
       const bool forbidden = e.kind == KubeErrorKind::Forbidden;
       if (forbidden)
         spdlog::warn("skipping {}: not allowed to list it in {} ({})", type.display(), o.release_namespace, e.describe());
       else
         spdlog::error("could not list {} in {}: {}", type.display(), o.release_namespace, e.describe());
       c.skipped_types.push_back({type.display(), e.describe(), forbidden});
-      --c.types_scanned;
       continue;
     }
     for (auto& item : lists[i].value) {

@@ -7,6 +7,7 @@ annotation, no Helm metadata. Writes are counted from the fixture's request log.
 
 Environment: TILT_HELM_ADOPT (the binary), HELM3_BIN, CLUSTER_FIXTURE_DIR (test/cluster).
 A missing binary fails the tests; nothing is skipped."""
+import base64
 import json
 import os
 import subprocess
@@ -21,6 +22,7 @@ from fixture import cluster  # noqa: E402
 
 WRITES = ('POST', 'PUT', 'PATCH', 'DELETE')
 SECRET_VALUE = 's3cr3t-adopt-token-value'  # chart/values.yaml; must never be printed
+SECRET_FORMS = (SECRET_VALUE, base64.b64encode(SECRET_VALUE.encode()).decode())
 
 
 def executable(var):
@@ -96,7 +98,8 @@ class Scenario:
         if res.returncode != expect:
             raise AssertionError(f'{" ".join(argv)} exited {res.returncode}, expected {expect}:\n'
                                  f'{res.stdout}\n{res.stderr}')
-        assert SECRET_VALUE not in res.stdout + res.stderr, 'Secret data was printed'
+        for form in SECRET_FORMS:
+            assert form not in res.stdout + res.stderr, 'Secret data was printed'
         report = json.loads(res.stdout) if output == 'json' and res.stdout.strip() else None
         return report, res, sent
 
@@ -223,7 +226,8 @@ class ArgoCreatedRelease(unittest.TestCase):
     def test_dry_run_on_unadopted_objects_writes_nothing_and_says_what_it_would_do(self):
         s = Scenario(self.c, 'apps-dry', 'dry')
         objs = s.argo_apply()
-        report, res, sent = s.adopt('--manifest', s.manifest, '--dry-run')
+        report, res, sent = s.adopt('--manifest', s.manifest, '--dry-run', '--log-level', 'debug')
+        self.assertIn('GET /api/v1/namespaces/dry/secrets', res.stderr)  # debug logs requests, not bodies
         self.assertEqual(writes(sent), [])
         self.assertEqual(report['wouldAdopt'], len(objs))
         self.assertEqual(report['adopted'], 0)

@@ -1,5 +1,7 @@
 #include "adopt_step.hpp"
 
+#include <spdlog/spdlog.h>
+
 #ifdef ATH_HAVE_ADOPT
 #include "tilt-helm-adopt/adopt.hpp"
 #include "tilt-helm-adopt/helm_version.hpp"
@@ -8,13 +10,30 @@
 namespace ath::helm_apply {
 
 #ifdef ATH_HAVE_ADOPT
+namespace {
+
+// helm_app names the Application of every workspace app, but a cluster may run without Argo CD
+// (or before its first sync): then the manifest and the label scan still scope the adoption.
+std::string existing_application(KubeClient& client, const ResourceIndex& index, const AdoptStep& step) {
+  if (step.argocd_app.empty()) return "";
+  const ApiResource* type = index.by_group_kind("argoproj.io", "Application");
+  auto got = type ? client.get(*type, step.argocd_namespace, step.argocd_app) : Result<json>{};
+  if (type && got.ok()) return step.argocd_app;
+  if (type && got.error->kind != KubeErrorKind::NotFound) return step.argocd_app;  // adopt() reports the error
+  spdlog::warn("{}: no Argo CD Application {}/{}; adopting the rendered manifest's objects and the label scan's",
+               step.release, step.argocd_namespace, step.argocd_app);
+  return "";
+}
+
+}  // namespace
+
 AdoptResult run_adoption(KubeClient& client, const ResourceIndex& index, const AdoptStep& step) {
   adopt::AdoptOptions o;
   o.release = step.release;
   o.release_namespace = step.namespace_;
   o.use_manifest = true;
   o.manifest = step.manifest;
-  o.argocd_app = step.argocd_app;
+  o.argocd_app = existing_application(client, index, step);
   o.argocd_namespace = step.argocd_namespace;
   o.scrub_managed_fields = adopt::scrub_rule(adopt::parse_helm_version(step.helm_version)).scrub;
   o.dry_run = step.dry_run;

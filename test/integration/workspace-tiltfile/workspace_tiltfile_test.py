@@ -1,0 +1,587 @@
+#!/usr/bin/env python3
+"""The workspace Tiltfile (issue 9) through the Starlark harness, and the scripts it drives.
+
+Every test evaluates the real root Tiltfile (or an extension's test/Tiltfile) with
+test/tiltfile/tilt-eval against the embedded values/ workspace; the catalog comes from the real
+`tilt-values-parity plan` of this build (ATH_BIN_DIR). Scripts run for real with fake kubectl,
+pnpm and buf on PATH that record their argv and answer like the real tools.
+Run: ATH_BIN_DIR=build/bin python3 -m unittest -v workspace_tiltfile_test
+"""
+import json
+import os
+import shutil
+import stat
+import subprocess
+import tempfile
+import textwrap
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
+TILTFILE = os.path.join(REPO, "Tiltfile")
+TILT_EVAL = os.path.join(REPO, "test", "tiltfile", "tilt-eval")
+BIN = os.path.abspath(os.environ.get("ATH_BIN_DIR", os.path.join(REPO, "build", "bin")))
+SCRIPTS = os.path.join(REPO, "scripts")
+GUARD, PARITY = "argocd-sync-guard", "values-parity"
+OWN_SCRIPTS = ["tilt-scripts-lib.sh", "tilt-e2e-run.sh", "integration-run.sh", "integration-cleanup.sh", "dev-up.sh"]
+# Variables of the developer's shell that would change what the Tiltfile declares.
+CLEAN_ENV = ["AMEIDE_REGISTRY_HOST", "AMEIDE_REGISTRY_HOST_FROM_CLUSTER", "AMEIDE_DEV_CONTEXT",
+             "AMEIDE_K3D_CONTEXT", "AMEIDE_PACKAGES_DIR", "AMEIDE_VALUES_ROOT", "BUF_TOKEN", "SUITE", "FEATURE",
+             "AMEIDE_TEST_RUNNER_DIR", "AMEIDE_TEST_NAMESPACE", "AMEIDE_TEST_RELEASE", "AMEIDE_REGISTRY_PUSH_HOST"]
+
+
+def base_env(**extra):
+    env = {k: v for k, v in os.environ.items() if k not in CLEAN_ENV}
+    env["ATH_BIN_DIR"] = BIN
+    env.update(extra)
+    return env
+
+
+def tilt_eval(*tilt_args, env=None, subcommand="up", context="k3d-ameide", tiltfile=TILTFILE):
+    """Returns (exit code, JSON document or stderr)."""
+    argv = [TILT_EVAL, "--local", "allow", "--subcommand", subcommand, "--context", context]
+    for k, v in (env or {}).items():
+        argv += ["--env", f"{k}={v}"]
+    argv += [tiltfile, "--", *tilt_args]
+    p = subprocess.run(argv, capture_output=True, text=True, env=base_env(), timeout=300, cwd=REPO)
+    if p.returncode == 0:
+        return 0, json.loads(p.stdout)
+    return p.returncode, p.stderr
+
+
+def plan():
+    p = subprocess.run([os.path.join(BIN, "tilt-values-parity"), "--root", os.path.join(REPO, "values"),
+                        "plan", "-o", "json"], capture_output=True, text=True, check=True)
+    return json.loads(p.stdout)
+
+
+def res(doc, name):
+    found = [r for r in doc["resources"] if r["name"] == name]
+    assert len(found) == 1, f"{name}: {len(found)} resources named so"
+    return found[0]
+
+
+def names(doc):
+    return [r["name"] for r in doc["resources"]]
+
+
+class TiltfileCase(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.plan = plan()
+        cls.apps = [a["name"] for a in cls.plan["apps"]]
+        cls.by_name = {a["name"]: a for a in cls.plan["apps"]}
+
+    def up(self, *args, **kw):
+        code, doc = tilt_eval(*args, **kw)
+        self.assertEqual(code, 0, doc)
+        return doc
+
+    def closure(self, wanted):
+        out, todo = set(), list(wanted)
+        while todo:
+            n = todo.pop()
+            if n not in out:
+                out.add(n)
+                todo += self.by_name[n]["resource_deps"]
+        return out
+
+    def guard_apps(self, doc):
+        serve = res(doc, GUARD)["serve_cmd"]
+        self.assertEqual(os.path.basename(serve[0]), "tilt-argocd-sync")
+        self.assertIn("serve", serve)
+        return serve[serve.index("serve") + 1:]
+
+
+class UpAll(TiltfileCase):
+    def test_every_catalog_app_guard_parity_packages_buttons(self):
+        self.assertEqual(len(self.apps), 12)
+        doc = self.up()
+        for app in self.apps:
+            r = res(doc, app)
+            self.assertEqual(r["kind"], "k8s_custom_deploy", app)
+            for dep in self.by_name[app]["resource_deps"] + [GUARD]:
+                self.assertIn(dep, r["resource_deps"], app)
+        self.assertEqual(sorted(self.guard_apps(doc)), sorted(self.apps))
+        self.assertEqual(res(doc, PARITY)["kind"], "local")
+        self.assertIn("packages:health", names(doc))
+        self.assertNotIn("test-job-runner", names(doc))  # no tests/runner in this repository
+        self.assertTrue(any(p.startswith("tests: skipped test-job-runner") for p in doc["prints"]), doc["prints"])
+        for r in ["ops-migrations-image", "ops-db-migrate-platform", "ops-flyway-cli"]:
+            self.assertIn(r, names(doc))
+        self.assertEqual(sorted(doc["enabled"]), sorted(names(doc)))
+        buttons = {b["name"] for b in doc["buttons"]}
+        for b in ["argocd-resume", "values-parity-check", "e2e-run", "integration-run", "integration-cleanup"]:
+            self.assertIn(b, buttons)
+        for app in self.apps:
+            self.assertIn("adopt-" + app, buttons)
+        # The catalog was read through the binary, once, not from a hand-kept list.
+        calls = [c for c in doc["local_calls"] if c["argv"] and c["argv"][0].endswith("tilt-values-parity")]
+        self.assertEqual(len(calls), 1 + len([c for c in doc["local_calls"] if "--app" in (c["argv"] or [])]))
+        self.assertIn("plan", calls[0]["argv"])
+        self.assertTrue(any("http://localhost:10350" in p for p in doc["prints"]), doc["prints"])
+
+    def test_guardrail_settings(self):
+        s = self.up()["settings"]
+        self.assertTrue(s["version_settings"]["constraint"].startswith(">="))
+        self.assertFalse(s["secret_settings"]["disable_scrub"])
+        ignore = s["watch_settings"]["ignore"]
+        for pattern in ["**/node_modules", ".git", "build"]:
+            self.assertIn(pattern, ignore)
+        self.assertFalse(s["docker_prune_settings"]["disable"])
+        self.assertGreater(s["update_settings"]["k8s_upsert_timeout_secs"], 30)
+        self.assertEqual(s["allow_k8s_contexts"], ["k3d-ameide"])
+
+    def test_parity_resource_runs_check_on_value_file_changes(self):
+        r = res(self.up(), PARITY)
+        self.assertEqual(os.path.basename(r["cmd"][0]), "tilt-values-parity")
+        self.assertEqual(r["cmd"][-1], "check")
+        self.assertIn(os.path.join(REPO, "values"), r["deps"])
+        self.assertEqual(r["trigger_mode"], "auto")
+        self.assertTrue(r["auto_init"])
+        # The same command fails (red) on a broken copy of the workspace and passes on ours.
+        self.assertEqual(subprocess.run(r["cmd"], capture_output=True).returncode, 0)
+        with tempfile.TemporaryDirectory() as tmp:
+            shutil.copytree(os.path.join(REPO, "values"), os.path.join(tmp, "values"))
+            bad = os.path.join(tmp, "values", "dev", "apps", "apps-graph.yaml")
+            os.remove(bad)
+            argv = [a if a != os.path.join(REPO, "values") else os.path.join(tmp, "values") for a in r["cmd"]]
+            p = subprocess.run(argv, capture_output=True, text=True)
+            self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+            self.assertIn("apps-graph", p.stdout)
+
+    def test_recovery_resources_are_manual(self):
+        doc = self.up()
+        for name in ["ops-migrations-image", "ops-db-migrate-platform", "ops-flyway-cli"]:
+            r = res(doc, name)
+            self.assertFalse(r["auto_init"], name)
+            self.assertEqual(r["trigger_mode"], "manual", name)
+            self.assertTrue(r["cmd"], name)
+
+
+class Selection(TiltfileCase):
+    def expect_selected(self, doc, wanted):
+        want = self.closure(wanted)
+        self.assertEqual(sorted(doc["enabled"]), sorted(want | {GUARD, PARITY}))
+        self.assertEqual(sorted(self.guard_apps(doc)), sorted(want))
+
+    def test_only_one_app(self):
+        self.assertEqual(self.by_name["apps-inference"]["resource_deps"], [])
+        doc = self.up("--only=apps-inference")
+        self.assertEqual(sorted(doc["enabled"]), sorted(["apps-inference", GUARD, PARITY]))
+        self.assertEqual(self.guard_apps(doc), ["apps-inference"])
+
+    def test_dependencies_come_along(self):
+        app = "apps-www-ameide-platform"
+        self.assertTrue(self.by_name[app]["resource_deps"])
+        self.expect_selected(self.up("--only=" + app), [app])
+
+    def test_comma_list_repeated_flags_and_services(self):
+        a, b = "apps-inference", "apps-graph"
+        for args in (["--only=%s,%s" % (a, b)], ["--only=" + a, "--only=" + b], ["--only", a, "--only", b],
+                     ["--services=inference,graph"], ["--services=inference", "--services=graph"],
+                     ["--services=inference", "--only=" + b], [a, b]):
+            with self.subTest(args=args):
+                self.expect_selected(self.up(*args), [a, b])
+
+    def test_services_graph(self):
+        doc = self.up("--services=graph")
+        self.expect_selected(doc, ["apps-graph"])
+        self.assertIn("apps-platform", doc["enabled"])  # graph depends on platform
+
+    def test_unknown_name_fails_with_valid_names(self):
+        for args, bad in ((["--only=apps-nope"], "--only=apps-nope"), (["--services=graf"], "--services=graf"),
+                          (["--only=apps-graph,apps-nope"], "--only=apps-nope")):
+            with self.subTest(args=args):
+                code, err = tilt_eval(*args)
+                self.assertEqual(code, 1)
+                self.assertIn(bad, err)
+                for app in self.apps:
+                    self.assertIn(app, err)
+
+
+class RegistryAndContext(TiltfileCase):
+    def test_registry_defaults(self):
+        reg = self.up()["settings"]["default_registry"]
+        self.assertEqual(reg["host"], "registry.localhost:32000")
+        self.assertEqual(reg["host_from_cluster"], "registry.localhost:32000")
+
+    def test_registry_from_environment(self):
+        reg = self.up(env={"AMEIDE_REGISTRY_HOST": "localhost:5001",
+                           "AMEIDE_REGISTRY_HOST_FROM_CLUSTER": "k3d-ameide.localhost:5001"})["settings"]["default_registry"]
+        self.assertEqual((reg["host"], reg["host_from_cluster"]), ("localhost:5001", "k3d-ameide.localhost:5001"))
+        reg = self.up(env={"AMEIDE_REGISTRY_HOST": "ghcr.io/ameideio/dev"})["settings"]["default_registry"]
+        self.assertEqual((reg["host"], reg["host_from_cluster"]), ("ghcr.io/ameideio/dev", "ghcr.io/ameideio/dev"))
+
+    def test_bad_registry_fails(self):
+        code, err = tilt_eval(env={"AMEIDE_REGISTRY_HOST": "https://registry.example.com"})
+        self.assertEqual(code, 1)
+        self.assertIn("without a scheme", err)
+
+    def test_production_context_refused(self):
+        for ctx in ["aks-prod-weu", "gke_ameide_europe-west1_production", "arn:aws:eks:eu-west-1:1:cluster/prd2"]:
+            with self.subTest(context=ctx):
+                code, err = tilt_eval(context=ctx, env={"AMEIDE_DEV_CONTEXT": ctx})
+                self.assertEqual(code, 1)
+                self.assertIn("looks like production", err)
+        code, err = tilt_eval(context="k3d-ameide", env={"AMEIDE_DEV_CONTEXT": "aks-prod"})
+        self.assertEqual(code, 1)
+        self.assertIn("looks like production", err)
+
+    def test_remote_dev_context(self):
+        code, err = tilt_eval(context="aks-dev-weu")
+        self.assertEqual(code, 1, "an unconfigured remote context must be refused")
+        doc = self.up(context="aks-dev-weu", env={"AMEIDE_DEV_CONTEXT": "aks-dev-weu"})
+        self.assertEqual(doc["settings"]["allow_k8s_contexts"], ["k3d-ameide", "aks-dev-weu"])
+        # The helpers act on Tilt's context, not on whatever kubeconfig's current one is.
+        serve = res(doc, GUARD)["serve_cmd"]
+        self.assertEqual(serve[serve.index("--context") + 1], "aks-dev-weu")
+
+
+def flag_values(argv, *flags):
+    out = []
+    for i, a in enumerate(argv):
+        for f in flags:
+            if a == f and i + 1 < len(argv):
+                out.append(argv[i + 1])
+            elif a.startswith(f + "="):
+                out.append(a[len(f) + 1:])
+    return out
+
+
+class ValueFiles(TiltfileCase):
+    def test_helm_app_value_files_equal_the_plan(self):
+        doc = self.up()
+        for app in self.plan["apps"]:
+            r = res(doc, app["name"])
+            got = [os.path.normpath(os.path.join(REPO, f)) for f in flag_values(r["apply_cmd"], "-f", "--values")]
+            self.assertEqual(got, [os.path.normpath(f) for f in app["value_files_abs"]], app["name"])
+
+
+class ButtonsAndDown(TiltfileCase):
+    def test_every_button_starts_a_command(self):
+        doc = self.up()
+        self.assertTrue(doc["buttons"])
+        for b in doc["buttons"]:
+            with self.subTest(button=b["name"]):
+                self.assertIsNotNone(b["cmd"])
+                argv = b["cmd"]["args"]
+                self.assertTrue(argv)
+                self.assertTrue(os.path.isabs(argv[0]) and os.access(argv[0], os.X_OK), argv[0])
+        by = {b["name"]: b for b in doc["buttons"]}
+        self.assertEqual(by["argocd-resume"]["text"], "Resume Argo CD now")
+        self.assertEqual(by["argocd-resume"]["cmd"]["args"][-1], "resume")  # journaled apps only
+        self.assertEqual(by["values-parity-check"]["text"], "Check parity")
+        self.assertEqual(by["values-parity-check"]["location"]["component_id"], PARITY)
+        for app in self.plan["apps"]:
+            b = by["adopt-" + app["name"]]
+            self.assertEqual(b["text"], "Re-run adoption")
+            self.assertEqual(b["location"], {"component_type": "Resource", "component_id": app["name"]})
+            argv = b["cmd"]["args"]
+            self.assertEqual(os.path.basename(argv[0]), "tilt-helm-adopt")
+            self.assertIn(app["release"], argv)
+            self.assertEqual(flag_values(argv, "--namespace"), [app["namespace"]])
+        e2e = by["e2e-run"]
+        self.assertEqual(os.path.basename(e2e["cmd"]["args"][0]), "tilt-e2e-run.sh")
+        self.assertEqual([i["name"] for i in e2e["inputs"]], ["FEATURE"])
+        self.assertEqual(os.path.basename(by["integration-run"]["cmd"]["args"][0]), "integration-run.sh")
+        self.assertEqual(os.path.basename(by["integration-cleanup"]["cmd"]["args"][0]), "integration-cleanup.sh")
+
+    def test_test_job_runner_release(self):
+        with tempfile.TemporaryDirectory() as runner:
+            doc = self.up(env={"AMEIDE_TEST_RUNNER_DIR": runner, "AMEIDE_TEST_NAMESPACE": "tests"})
+        r = res(doc, "test-job-runner")
+        self.assertEqual(r["kind"], "k8s_custom_deploy")
+        self.assertEqual(r["image_deps"], ["test-job-runner"])
+        self.assertEqual(os.path.basename(r["apply_cmd"][0]), "tilt-helm-apply")
+        self.assertEqual(flag_values(r["apply_cmd"], "--namespace"), ["tests"])
+        self.assertEqual(flag_values(r["apply_cmd"], "--chart"), [os.path.join(REPO, "tilt_extensions", "e2e", "chart")])
+        self.assertIn("test-job-runner", [i["ref"] for i in doc["images"]])
+        by = {b["name"]: b for b in doc["buttons"]}
+        self.assertEqual(flag_values(by["integration-run"]["cmd"]["args"], "--namespace"), ["tests"])
+
+    def test_down_uninstalls_no_argo_owned_release(self):
+        with tempfile.TemporaryDirectory() as runner:
+            doc = self.up(subcommand="down", env={"AMEIDE_TEST_RUNNER_DIR": runner})
+        self.assertEqual(doc["buttons"], [])
+        for app in self.plan["apps"]:
+            r = res(doc, app["name"])
+            self.assertIsNotNone(r["delete_cmd"], app["name"])
+            self.assertNotIn("uninstall", r["delete_cmd"], app["name"])
+            self.assertEqual(flag_values(r["delete_cmd"], "--on-down"), ["handback"], app["name"])
+        # Only the Tilt-only test runner may be uninstalled.
+        self.assertEqual(flag_values(res(doc, "test-job-runner")["delete_cmd"], "--on-down"), ["uninstall"])
+        for c in doc["local_calls"]:
+            self.assertNotIn("uninstall", c["argv"] or [], c)
+            self.assertNotIn("delete", c["argv"] or [], c)
+
+
+class LiveUpdate(TiltfileCase):
+    def steps_of(self, doc, app):
+        r = res(doc, app)
+        if r["live_update"]:
+            return r["live_update"]
+        for im in doc["images"]:
+            if im["ref"].split("/")[-1] in [i["name"] for i in self.by_name[app]["images"]]:
+                return im["live_update"]
+        self.fail(f"{app}: no live update")
+
+    def test_chosen_by_language(self):
+        doc = self.up()
+        for app in self.plan["apps"]:
+            steps = self.steps_of(doc, app["name"])
+            runs = [s for s in steps if s["type"] == "run"]
+            src = os.path.join(REPO, app["source"])
+            with self.subTest(app=app["name"], language=app["language"]):
+                self.assertEqual(steps[0]["type"], "fall_back_on")
+                self.assertIn({"type": "sync", "local_path": src, "remote_path": app["live_update"]["sync"][0]["remote"]},
+                              steps)
+                if app["language"] == "go":
+                    self.assertIn("go build", runs[0]["cmd"][-1])
+                    self.assertEqual(runs[0]["trigger"], [])
+                if app["language"] == "node":
+                    self.assertIn("pnpm install --no-frozen-lockfile", runs[0]["cmd"][-1])
+                    self.assertEqual(sorted(runs[0]["trigger"]), sorted([os.path.join(src, "package.json"),
+                                                                         os.path.join(src, "pnpm-lock.yaml")]))
+                if app["language"] == "python":
+                    self.assertIn("uv pip sync", runs[0]["cmd"][-1])
+                    self.assertIn(os.path.join(src, "requirements.txt"), runs[0]["trigger"])
+                    self.assertIn(os.path.join(src, "uv.lock"), runs[0]["trigger"])
+                restart = app["language"] in ("go", "python")
+                self.assertEqual("/tmp/.restart-proc" in runs[-1]["cmd"][-1], restart)
+                self.assertNotIn("restart_container", [s["type"] for s in steps])
+
+
+def write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
+def write_exe(path, body):
+    write(path, "#!/bin/sh\n" + textwrap.dedent(body))
+    os.chmod(path, os.stat(path).st_mode | stat.S_IEXEC | stat.S_IXGRP | stat.S_IXOTH)
+
+
+class Packages(TiltfileCase):
+    def test_absent_packages_are_skipped_with_a_note(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            doc = self.up(env={"AMEIDE_PACKAGES_DIR": os.path.join(tmp, "none")})
+        self.assertEqual([n for n in names(doc) if n.startswith("packages:")], ["packages:health"])
+        self.assertTrue(any("packages: skipped" in p and "does not exist" in p for p in doc["prints"]), doc["prints"])
+
+    def test_packages_builds_lint_and_health(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            pk = os.path.join(tmp, "packages")
+            for d in ["ameide_core_proto/proto", "ameide_sdk_ts/scripts", "ameide_sdk_python", "ameide_sdk_go_extra"]:
+                os.makedirs(os.path.join(pk, d))
+            write(os.path.join(pk, "ameide_core_proto", "buf.gen.yaml"), "version: v2\n")
+            write(os.path.join(pk, "ameide_sdk_ts", "package.json"), "{}\n")
+            write(os.path.join(pk, "ameide_sdk_ts", "scripts", "lint.sh"), "exit 0\n")
+            write(os.path.join(pk, "ameide_sdk_python", "pyproject.toml"), "[project]\n")
+            write(os.path.join(pk, "ameide_sdk_go_extra", "go.mod"), "module x\n")
+            doc = self.up(env={"AMEIDE_PACKAGES_DIR": pk,
+                               "AMEIDE_PACKAGES": "ameide_core_proto,ameide_sdk_ts, ameide_sdk_python,ameide_sdk_go,"
+                                                  "ameide_sdk_go_extra"})
+            got = sorted(n for n in names(doc) if n.startswith("packages:"))
+            self.assertEqual(got, sorted(["packages:core-proto", "packages:sdk-ts", "packages:sdk-python",
+                                          "packages:sdk-go-extra", "packages:lint", "packages:health"]))
+            self.assertTrue(any("ameide_sdk_go is absent" in p for p in doc["prints"]), doc["prints"])
+            self.assertTrue(any("BUF_TOKEN is not set" in p for p in doc["prints"]), doc["prints"])
+            health = res(doc, "packages:health")
+            self.assertEqual(sorted(health["resource_deps"]), sorted(g for g in got if g != "packages:health"))
+            for sdk in ["packages:sdk-ts", "packages:sdk-python", "packages:sdk-go-extra"]:
+                self.assertEqual(res(doc, sdk)["resource_deps"], ["packages:core-proto"])
+            self.assertEqual(res(doc, "packages:sdk-python")["cmd"], ["uv", "build"])
+            self.assertEqual(res(doc, "packages:sdk-go-extra")["cmd"], ["go", "build", "./..."])
+            # The proto build itself: a clear message without BUF_TOKEN, buf generate with it.
+            proto = res(doc, "packages:core-proto")
+            fake = os.path.join(tmp, "bin")
+            os.makedirs(fake)
+            write_exe(os.path.join(fake, "buf"), 'echo "buf $*" > "$PWD/buf.ran"\n')
+            env = base_env(PATH=fake + os.pathsep + os.environ["PATH"])
+            p = subprocess.run(proto["cmd"], cwd=proto["dir"], env=env, capture_output=True, text=True)
+            self.assertEqual(p.returncode, 1)
+            self.assertIn("BUF_TOKEN is not set", p.stderr)
+            self.assertFalse(os.path.exists(os.path.join(proto["dir"], "buf.ran")))
+            env["BUF_TOKEN"] = "x"
+            p = subprocess.run(proto["cmd"], cwd=proto["dir"], env=env, capture_output=True, text=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(read(os.path.join(proto["dir"], "buf.ran")), "buf generate\n")
+            lint = res(doc, "packages:lint")
+            self.assertEqual(subprocess.run(lint["cmd"], capture_output=True).returncode, 0)
+            write(os.path.join(pk, "ameide_sdk_ts", "scripts", "lint.sh"), "exit 4\n")
+            self.assertNotEqual(subprocess.run(lint["cmd"], capture_output=True).returncode, 0)
+
+
+class Extensions(unittest.TestCase):
+    """Each extension's own test/Tiltfile evaluates (it fails itself when a check does not hold)."""
+
+    def test_extension_test_tiltfiles(self):
+        root = os.path.join(REPO, "tilt_extensions")
+        mine = ["guardrails", "catalog", "buttons", "live_update", "packages", "e2e", "recovery",
+                "argocd_sync_guard", "parity"]
+        for ext in mine:
+            with self.subTest(extension=ext):
+                for f in ["Tiltfile", "README.md", os.path.join("test", "Tiltfile")]:
+                    self.assertTrue(os.path.exists(os.path.join(root, ext, f)), f"{ext}/{f}")
+                code, doc = tilt_eval(tiltfile=os.path.join(root, ext, "test", "Tiltfile"))
+                self.assertEqual(code, 0, doc)
+                self.assertIn("ok", doc["prints"][-1], doc["prints"])
+
+
+class Scripts(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+        self.bin = os.path.join(self.tmp, "bin")
+        os.makedirs(self.bin)
+        self.log = os.path.join(self.tmp, "calls.log")
+        # A kubectl that records its argv and answers as the cluster in $FAKE_STATE would.
+        write_exe(os.path.join(self.bin, "kubectl"), r'''
+            echo "$*" >> "$FAKE_LOG"
+            case "$*" in
+              *"create job"*"--dry-run=client"*) echo '{"kind":"Job","metadata":{"name":"x"}}' ;;
+              *"set env --local"*) echo '{"kind":"Job","env":true}' ;;
+              *"get job"*) [ "$FAKE_STATE" = pass ] && echo "1/" || echo "/1" ;;
+              *"get pods"*) echo "${FAKE_EXIT:-}" ;;
+              *"logs job/"*) echo "runner output" ;;
+            esac
+            exit 0
+        ''')
+        write_exe(os.path.join(self.bin, "pnpm"), 'echo "pnpm $* in $PWD" >> "$FAKE_LOG"; exit "${FAKE_EXIT:-0}"\n')
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def run_script(self, name, *args, **env):
+        e = base_env(PATH=self.bin + os.pathsep + os.environ["PATH"], FAKE_LOG=self.log, **env)
+        return subprocess.run([os.path.join(SCRIPTS, name), *args], capture_output=True, text=True, env=e,
+                              timeout=60)
+
+    def calls(self):
+        return read(self.log).splitlines() if os.path.exists(self.log) else []
+
+    def test_help_and_usage_errors(self):
+        for s in ["tilt-e2e-run.sh", "integration-run.sh", "integration-cleanup.sh", "dev-up.sh"]:
+            with self.subTest(script=s):
+                p = self.run_script(s, "--help")
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assertIn("Usage:", p.stdout)
+                self.assertIn("Exit codes", p.stdout)
+                self.assertEqual(self.run_script(s, "--bogus").returncode, 2)
+        self.assertEqual(self.run_script("integration-run.sh", "--suite", "Bad_Name").returncode, 2)
+        self.assertEqual(self.run_script("tilt-e2e-run.sh", "--feature", "a;rm -rf /").returncode, 2)
+        self.assertEqual(self.calls(), [])
+
+    def test_integration_run_passes_the_exit_code_through(self):
+        p = self.run_script("integration-run.sh", "--suite", "integration", "--namespace", "tests",
+                            "--context", "k3d-ameide", FAKE_STATE="pass")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("runner output", p.stdout)
+        create = [c for c in self.calls() if "create job" in c][0]
+        self.assertIn("-n tests --context k3d-ameide create job test-job-runner-integration-", create)
+        self.assertIn("--from=cronjob/test-job-runner-integration", create)
+        write(self.log, "")
+        p = self.run_script("integration-run.sh", FAKE_STATE="fail", FAKE_EXIT="3")
+        self.assertEqual(p.returncode, 3, p.stderr)
+        p = self.run_script("integration-run.sh", FAKE_STATE="fail", FAKE_EXIT="")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        p = self.run_script("integration-run.sh", SUITE="smoke", FAKE_STATE="pass")
+        self.assertTrue(any("--from=cronjob/test-job-runner-smoke" in c for c in self.calls()))
+
+    def test_e2e_feature_in_cluster_and_local(self):
+        p = self.run_script("tilt-e2e-run.sh", FEATURE="checkout", FAKE_STATE="fail", FAKE_EXIT="5")
+        self.assertEqual(p.returncode, 5, p.stderr)
+        self.assertTrue(any("--from=cronjob/test-job-runner-e2e" in c for c in self.calls()), self.calls())
+        self.assertTrue(any("set env --local" in c and "FEATURE=checkout" in c for c in self.calls()), self.calls())
+        e2e_dir = os.path.join(self.tmp, "e2e")
+        os.makedirs(e2e_dir)
+        write(self.log, "")
+        p = self.run_script("tilt-e2e-run.sh", "--local", e2e_dir, "--feature", "login", "--", "--workers=1",
+                            FAKE_EXIT="7")
+        self.assertEqual(p.returncode, 7, p.stderr)
+        self.assertEqual(self.calls(), [f"pnpm exec playwright test login --workers=1 in {e2e_dir}"])
+        write(self.log, "")
+        p = self.run_script("tilt-e2e-run.sh", "--local", e2e_dir, "--dry-run")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("+ pnpm exec playwright test", p.stdout)
+        self.assertEqual(self.calls(), [])
+
+    def test_integration_cleanup(self):
+        p = self.run_script("integration-cleanup.sh", "--suite", "e2e")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(self.calls(), ["-n ameide delete jobs -l app.kubernetes.io/instance=test-job-runner,"
+                                        "ameide.io/test-run=true,ameide.io/test-suite=e2e --cascade=foreground "
+                                        "--ignore-not-found"])
+        write_exe(os.path.join(self.bin, "kubectl"), "exit 6\n")
+        self.assertEqual(self.run_script("integration-cleanup.sh").returncode, 6)
+
+    def test_buttons_run_the_scripts_they_name(self):
+        """Each test button's argv runs for real against the fake cluster."""
+        code, doc = tilt_eval()
+        self.assertEqual(code, 0, doc)
+        by = {b["name"]: b for b in doc["buttons"]}
+        e = base_env(PATH=self.bin + os.pathsep + os.environ["PATH"], FAKE_LOG=self.log, FAKE_STATE="pass")
+        for name, inputs in [("integration-run", {"SUITE": "integration"}), ("e2e-run", {"FEATURE": "cart"}),
+                             ("integration-cleanup", {})]:
+            with self.subTest(button=name):
+                cmd = by[name]["cmd"]
+                p = subprocess.run(cmd["args"], cwd=cmd["dir"], env={**e, **inputs}, capture_output=True, text=True)
+                self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(any("FEATURE=cart" in c for c in self.calls()))
+
+
+class DevUp(unittest.TestCase):
+    def dry_run(self, *args, **env):
+        e = base_env(**env)
+        p = subprocess.run([os.path.join(SCRIPTS, "dev-up.sh"), "--dry-run", *args], capture_output=True,
+                           text=True, env=e, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return [l[2:] for l in p.stdout.splitlines() if l.startswith("+ ")]
+
+    def test_dry_run_prints_every_step_in_order(self):
+        cmds = self.dry_run()
+        p = plan()
+        images = [i["name"] for a in p["apps"] for i in a["images"]]
+        def index(prefix):
+            found = [i for i, c in enumerate(cmds) if c.startswith(prefix)]
+            self.assertTrue(found, f"no command starting with {prefix!r} in:\n" + "\n".join(cmds))
+            return found[0]
+        order = [index("k3d registry create ameide.localhost --port 5001"),
+                 index("k3d cluster create ameide --registry-use k3d-ameide.localhost:5001"),
+                 index("docker build -t localhost:5001/ameide/"),
+                 index("kubectl --context k3d-ameide apply -n argocd --server-side"),
+                 index("kubectl --context k3d-ameide apply -n argocd -f " + os.path.join(REPO, "values/argocd/apps-dev.yaml")),
+                 index("kubectl --context k3d-ameide -n argocd wait application/"),
+                 index("tilt up --context k3d-ameide")]
+        self.assertEqual(order, sorted(order))
+        for im in images:
+            self.assertIn(f"docker push localhost:5001/ameide/{im}:dev", cmds)
+        for app in p["apps"]:
+            self.assertTrue(any(c.startswith(f"kubectl --context k3d-ameide -n argocd wait application/{app['name']} ")
+                                and "Healthy" in c for c in cmds), app["name"])
+
+    def test_push_host_and_tilt_args(self):
+        cmds = self.dry_run("--skip-cluster", "--skip-argocd", "--", "--only=apps-graph",
+                            AMEIDE_REGISTRY_PUSH_HOST="127.0.0.1:5002")
+        self.assertFalse(any(c.startswith("k3d ") for c in cmds))
+        self.assertIn("docker push 127.0.0.1:5002/ameide/graph:dev", cmds)
+        self.assertEqual(cmds[-1], "tilt up --context k3d-ameide -- --only=apps-graph")
+        self.assertIn("AMEIDE_REGISTRY_HOST=127.0.0.1:5002 AMEIDE_REGISTRY_HOST_FROM_CLUSTER=k3d-ameide.localhost:5001", cmds)
+
+
+class Shellcheck(unittest.TestCase):
+    def test_scripts_are_shellcheck_clean(self):
+        exe = shutil.which("shellcheck")
+        self.assertIsNotNone(exe, "shellcheck (Debian package shellcheck) is required")
+        paths = [os.path.join("scripts", s) for s in OWN_SCRIPTS]
+        p = subprocess.run([exe, "-x", *paths], cwd=REPO, capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -115,11 +115,29 @@ class UpAll(TiltfileCase):
             self.assertIn(b, buttons)
         for app in self.apps:
             self.assertIn("adopt-" + app, buttons)
-        # The catalog was read through the binary, once, not from a hand-kept list.
-        calls = [c for c in doc["local_calls"] if c["argv"] and c["argv"][0].endswith("tilt-values-parity")]
-        self.assertEqual(len(calls), 1 + len([c for c in doc["local_calls"] if "--app" in (c["argv"] or [])]))
-        self.assertIn("plan", calls[0]["argv"])
+        # The catalog is read through the binary (read-only plan calls), not from a hand-kept list.
+        self.assertTrue(doc["local_calls"])
+        for c in doc["local_calls"]:
+            self.assertEqual(os.path.basename(c["argv"][0]), "tilt-values-parity", c)
+            self.assertIn("plan", c["argv"], c)
+            self.assertEqual(c["exit_code"], 0, c)
         self.assertTrue(any("http://localhost:10350" in p for p in doc["prints"]), doc["prints"])
+
+    def test_a_new_component_becomes_a_resource(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            values = os.path.join(tmp, "values")
+            shutil.copytree(os.path.join(REPO, "values"), values)
+            comp = os.path.join(values, "components", "billing")
+            os.makedirs(comp)
+            text = read(os.path.join(values, "components", "graph", "component.yaml"))
+            write(os.path.join(comp, "component.yaml"), text.replace("graph", "billing"))
+            for env in ["_shared", "dev", "staging", "prod"]:
+                src = os.path.join(values, env, "apps", "apps-graph.yaml")
+                write(os.path.join(values, env, "apps", "apps-billing.yaml"), read(src).replace("graph", "billing"))
+            doc = self.up("--services=billing", env={"AMEIDE_VALUES_ROOT": values})
+        self.assertEqual(len([n for n in names(doc) if n.startswith("apps-")]), 13)
+        self.assertIn("apps-billing", doc["enabled"])
+        self.assertIn("apps-billing", self.guard_apps(doc))
 
     def test_guardrail_settings(self):
         s = self.up()["settings"]
@@ -421,17 +439,59 @@ class Packages(TiltfileCase):
 class Extensions(unittest.TestCase):
     """Each extension's own test/Tiltfile evaluates (it fails itself when a check does not hold)."""
 
-    def test_extension_test_tiltfiles(self):
-        root = os.path.join(REPO, "tilt_extensions")
-        mine = ["guardrails", "catalog", "buttons", "live_update", "packages", "e2e", "recovery",
-                "argocd_sync_guard", "parity"]
-        for ext in mine:
-            with self.subTest(extension=ext):
-                for f in ["Tiltfile", "README.md", os.path.join("test", "Tiltfile")]:
-                    self.assertTrue(os.path.exists(os.path.join(root, ext, f)), f"{ext}/{f}")
-                code, doc = tilt_eval(tiltfile=os.path.join(root, ext, "test", "Tiltfile"))
-                self.assertEqual(code, 0, doc)
-                self.assertIn("ok", doc["prints"][-1], doc["prints"])
+    MINE = ["guardrails", "catalog", "buttons", "live_update", "packages", "e2e", "recovery",
+            "argocd_sync_guard", "parity"]
+
+    def ext(self, name):
+        root = os.path.join(REPO, "tilt_extensions", name)
+        for f in ["Tiltfile", "README.md", os.path.join("test", "Tiltfile")]:
+            self.assertTrue(os.path.exists(os.path.join(root, f)), f"{name}/{f}")
+        code, doc = tilt_eval(tiltfile=os.path.join(root, "test", "Tiltfile"))
+        self.assertEqual(code, 0, doc)
+        self.assertTrue(doc["prints"][-1].endswith(" ok"), doc["prints"])
+        return doc
+
+    def test_every_extension_test_tiltfile(self):
+        for name in self.MINE:
+            with self.subTest(extension=name):
+                self.ext(name)
+
+    def test_buttons(self):
+        by = {b["name"]: b for b in self.ext("buttons")["buttons"]}
+        self.assertEqual(by["hello"]["location"], {"component_type": "Resource", "component_id": "svc"})
+        self.assertEqual(by["hello"]["cmd"]["args"], ["echo", "hello"])
+        self.assertEqual(by["hello"]["inputs"][0]["name"], "WHO")
+        self.assertEqual(by["global-hello"]["location"], {"component_type": "Global", "component_id": "nav"})
+        self.assertTrue(by["global-hello"]["requires_confirmation"])
+        self.assertEqual(by["global-hello"]["cmd"]["env"], ["A=1"])
+
+    def test_guard_and_parity(self):
+        guard = res(self.ext("argocd_sync_guard"), GUARD)
+        self.assertEqual(guard["serve_cmd"], ["/bin/true", "--context", "k3d-ameide", "--argocd-namespace", "argocd",
+                                              "serve", "apps-a", "apps-b"])
+        self.assertIsNone(guard["cmd"])
+        doc = self.ext("parity")
+        self.assertEqual(res(doc, PARITY)["cmd"][-1], "check")
+        self.assertEqual([b["name"] for b in doc["buttons"]], ["values-parity-check"])
+
+    def test_e2e_and_recovery(self):
+        doc = self.ext("e2e")
+        self.assertEqual(names(doc), ["test-job-runner"])
+        self.assertEqual(sorted(b["name"] for b in doc["buttons"]), ["e2e-run", "integration-cleanup", "integration-run"])
+        doc = self.ext("recovery")
+        for n in ["ops-migrations-image", "ops-db-migrate-platform", "ops-flyway-cli"]:
+            self.assertFalse(res(doc, n)["auto_init"])
+        self.assertEqual(res(doc, "ops-db-migrate-platform")["env"]["FLYWAY_ARGS"], "migrate")
+        self.assertEqual(res(doc, "ops-flyway-cli")["env"]["FLYWAY_ARGS"], "info")
+        self.assertEqual([b["name"] for b in doc["buttons"]], ["adopt-apps-x"])
+
+    def test_live_update_steps(self):
+        doc = self.ext("live_update")
+        steps = {r["name"]: r["live_update"] for r in doc["resources"]}
+        self.assertEqual([s["type"] for s in steps["deploy-go"]], ["fall_back_on", "sync", "run", "run"])
+        self.assertEqual([s["type"] for s in steps["deploy-node"]], ["fall_back_on", "sync", "run"])
+        self.assertEqual(steps["deploy-hinted"][1]["remote_path"], "/srv")
+        self.assertEqual(steps["deploy-hinted"][2]["cmd"][-1], "cd /srv && uv pip sync req.txt")
 
 
 class Scripts(unittest.TestCase):

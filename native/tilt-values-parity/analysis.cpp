@@ -73,8 +73,9 @@ Analysis analyse_workspace(const std::filesystem::path& root, const std::string&
     // A broken template line breaks every app the same way: findings located in the
     // ApplicationSet are reported once per line and rule, with the number of apps affected.
     std::map<std::pair<int, std::string>, std::pair<Finding, size_t>> template_findings;
+    PatchCache patches;
     for (const auto& c : components) {
-      ArgoApp argo = render_application(*value, generator_params(c.content, c.file));
+      ArgoApp argo = render_application(*value, generator_params(c.content, c.file), &patches);
       std::vector<Finding> own;
       report_template_problems(c, argo, appset, own);
       check_auto_sync(c, argo, appset, own);

@@ -369,7 +369,7 @@ bool auto_sync_on(const json& sync_policy) {
   return !(a.contains("enabled") && a["enabled"].is_boolean() && !a["enabled"].get<bool>());
 }
 
-ArgoApp render_application(const json& application_set, const json& params) {
+ArgoApp render_application(const json& application_set, const json& params, PatchCache* cache) {
   ArgoApp app;
   const json spec = at_path(application_set, {"spec"});
   if (!spec.is_object() || !spec.contains("template") || !spec["template"].is_object()) {
@@ -380,9 +380,17 @@ ArgoApp render_application(const json& application_set, const json& params) {
   if (spec.contains("templatePatch") && spec["templatePatch"].is_string()) {
     try {
       std::string text = render_template_string(spec["templatePatch"].get<std::string>(), params);
-      auto doc = ath::parse_yaml_document(text, "templatePatch");
-      app.patch = std::move(doc.value);
-      app.patch_positions = std::move(doc.positions);
+      ath::YamlDocument local;
+      const ath::YamlDocument* doc = &local;
+      if (cache) {
+        auto it = cache->find(text);
+        if (it == cache->end()) it = cache->emplace(text, ath::parse_yaml_document(text, "templatePatch")).first;
+        doc = &it->second;
+      } else {
+        local = ath::parse_yaml_document(text, "templatePatch");
+      }
+      app.patch = doc->value;
+      app.patch_positions = doc->positions;
       // The controller applies the patch as a strategic merge; for the maps a template holds,
       // a JSON merge patch gives the same result (a key set to null is removed).
       if (app.patch.is_object()) app.application.merge_patch(app.patch);

@@ -51,8 +51,12 @@ struct ArgoApp {
   std::vector<TemplateProblem> problems;  // empty when everything resolved
 };
 
+// Rendered templatePatch text -> its parsed document. The patch usually renders the same for
+// every element; parsing it once per ApplicationSet keeps `check` close to parse-only cost.
+using PatchCache = std::map<std::string, ath::YamlDocument>;
+
 // Renders spec.template (and spec.templatePatch, merged into it) for one element.
-ArgoApp render_application(const json& application_set, const json& params);
+ArgoApp render_application(const json& application_set, const json& params, PatchCache* cache = nullptr);
 
 // True when this syncPolicy turns auto-sync on: `automated` is an object whose `enabled` is
 // not false (null counts as enabled, as in Argo CD).

@@ -51,11 +51,15 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   auto* check = app.add_subcommand("check", "report every parity violation with file:line (exit 1 when there is one)");
   add_output_option(*check, common, {"text", "json", "sarif"});
+  std::string rules = "Rules (values/README.md explains each):\n";
+  for (const auto& r : tvp::rule_catalog()) rules += "  " + std::string(r.id) + ": " + r.summary + "\n";
+  check->footer(rules + "-o json: {schema: tilt-values-parity/check/v1, ok, env, root, repo_root, apps, findings: [{rule, "
+                        "file, line, column, app, message, fix}]}; -o sarif: SARIF 2.1.0.");
   auto* plan = app.add_subcommand("plan", "print the deploy plan of one app or all (exit 1 when a component cannot be planned)");
   plan->add_option("--app", app_name, "one app, e.g. apps-graph");
   add_output_option(*plan, common);
   plan->footer(kPlanHelp);
-  app.footer(std::string("Rules: see `check`; plan schema: see `plan --help`.\n") +
+  app.footer(std::string("Rules: see `check --help`; plan schema: see `plan --help`.\n") +
              "Exit codes: 0 ok, 1 findings or partial failure, 2 usage or environment error.");
   return run_main(app, common, argc, argv, [&]() -> int {
     if (auto err = check_dns1123_label(env)) throw UsageError("invalid --env: " + *err);

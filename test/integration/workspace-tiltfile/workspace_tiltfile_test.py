@@ -318,6 +318,26 @@ class ButtonsAndDown(TiltfileCase):
         by = {b["name"]: b for b in doc["buttons"]}
         self.assertEqual(flag_values(by["integration-run"]["cmd"]["args"], "--namespace"), ["tests"])
 
+    def test_native_commands_parse(self):
+        """Every command line handed to a native helper parses: with no reachable cluster each one
+        stops at the environment check (exit 2), never at a usage error."""
+        with tempfile.TemporaryDirectory() as runner:
+            doc = self.up(env={"AMEIDE_TEST_RUNNER_DIR": runner})
+        argvs = [res(doc, GUARD)["serve_cmd"], res(doc, "test-job-runner")["delete_cmd"]]
+        argvs += [b["cmd"]["args"] for b in doc["buttons"] if os.path.dirname(b["cmd"]["args"][0]) == BIN
+                  and "tilt-values-parity" not in b["cmd"]["args"][0]]
+        env = base_env(KUBECONFIG="/nonexistent/kubeconfig", TILT_ARGOCD_STATE_DIR=tempfile.mkdtemp(),
+                       HOME=tempfile.mkdtemp())
+        usage_errors = ["was not expected", "is required", "Run with --help", "not in {", "unknown option"]
+        for argv in argvs:
+            with self.subTest(argv=argv[:3]):
+                p = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60)
+                for e in usage_errors:
+                    self.assertNotIn(e, p.stderr, argv)
+                self.assertEqual(p.returncode, 2, p.stderr)
+        p = subprocess.run(res(doc, PARITY)["cmd"], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
     def test_down_uninstalls_no_argo_owned_release(self):
         with tempfile.TemporaryDirectory() as runner:
             doc = self.up(subcommand="down", env={"AMEIDE_TEST_RUNNER_DIR": runner})

@@ -23,7 +23,7 @@ struct AdoptOptions {
   std::string argocd_namespace = "argocd";
   bool label_scan = true;
   std::string selector;               // empty: app.kubernetes.io/instance=RELEASE
-  bool scrub_managed_fields = false;  // resolved already (see helm_version.hpp for `auto`)
+  bool scrub_managed_fields = false;  // resolved already (see scrub_rule.hpp for `auto`)
   bool prune_duplicates = false;
   bool force = false;
   bool dry_run = false;

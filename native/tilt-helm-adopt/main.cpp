@@ -10,7 +10,7 @@
 #include "core/names.hpp"
 #include "core/yaml_json.hpp"
 #include "tilt-helm-adopt/adopt.hpp"
-#include "tilt-helm-adopt/helm_version.hpp"
+#include "tilt-helm-adopt/scrub_rule.hpp"
 
 using namespace ath;
 

@@ -2,14 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
-#ifdef ATH_HAVE_ADOPT
 #include "tilt-helm-adopt/adopt.hpp"
-#include "tilt-helm-adopt/helm_version.hpp"
-#endif
+#include "tilt-helm-adopt/scrub_rule.hpp"
 
 namespace ath::helm_apply {
 
-#ifdef ATH_HAVE_ADOPT
 namespace {
 
 // helm_app names the Application of every workspace app, but a cluster may run without Argo CD
@@ -35,10 +32,9 @@ AdoptResult run_adoption(KubeClient& client, const ResourceIndex& index, const A
   o.manifest = step.manifest;
   o.argocd_app = existing_application(client, index, step);
   o.argocd_namespace = step.argocd_namespace;
-  o.scrub_managed_fields = adopt::scrub_rule(adopt::parse_helm_version(step.helm_version)).scrub;
+  o.scrub_managed_fields = adopt::scrub_rule(find_helm_version(step.helm_version)).scrub;
   o.dry_run = step.dry_run;
   AdoptResult r;
-  r.in_process = true;
   try {
     auto report = adopt::adopt(client, index, o);
     r.exit_code = report.exit_code();
@@ -49,15 +45,5 @@ AdoptResult run_adoption(KubeClient& client, const ResourceIndex& index, const A
   }
   return r;
 }
-#else
-AdoptResult run_adoption(KubeClient&, const ResourceIndex&, const AdoptStep& step) {
-  // Without the library helm's own check is skipped instead: it writes the same ownership keys,
-  // but only on the objects it renders.
-  AdoptResult r;
-  r.report = "release " + step.release + ": adoption library not built in; helm --take-ownership adopts instead";
-  r.helm_flags = {"--take-ownership"};
-  return r;
-}
-#endif
 
 }  // namespace ath::helm_apply

@@ -1,7 +1,7 @@
 #pragma once
 // The adoption that runs before every `helm upgrade --install`: tilt-helm-adopt's logic linked
 // in-process (ath_adopt), scoped by the rendered manifest, Argo CD's Application and the label
-// scan. Built without ath_adopt, it falls back to helm's own --take-ownership.
+// scan.
 #include <nlohmann/json.hpp>
 
 #include <string>
@@ -24,10 +24,8 @@ struct AdoptStep {
 };
 
 struct AdoptResult {
-  bool in_process = false;               // false: this build has no ath_adopt
-  int exit_code = 0;                     // 0 all adoptable, 1 conflicts or failures, 2 setup error
-  std::string report;                    // the adoption's text report (names only)
-  std::vector<std::string> helm_flags;   // the fallback's --take-ownership
+  int exit_code = 0;    // 0 all adoptable, 1 conflicts or failures, 2 setup error
+  std::string report;   // the adoption's text report (names only)
 };
 
 AdoptResult run_adoption(KubeClient& client, const ResourceIndex& index, const AdoptStep& step);

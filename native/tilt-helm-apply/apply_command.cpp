@@ -59,7 +59,6 @@ int run_apply(const ApplyOptions& o, const CommonOptions& common, const Getenv& 
   // 3. Adopt what Argo CD applied.
   KubeClient client = KubeClient::connect(common.kube);
   ResourceIndex index = discover_index(client);
-  std::vector<std::string> adopt_flags;
   if (skip_adopt) {
     spdlog::warn("{}: adoption skipped (AMEIDE_TILT_SKIP_HELM_ADOPT=true); helm refuses objects it does not own",
                  o.release);
@@ -76,7 +75,6 @@ int run_apply(const ApplyOptions& o, const CommonOptions& common, const Getenv& 
                     o.release);
       return kExitFindings;
     }
-    adopt_flags = adopted.helm_flags;
   }
 
   if (common.dry_run) {
@@ -86,9 +84,7 @@ int run_apply(const ApplyOptions& o, const CommonOptions& common, const Getenv& 
   }
 
   // 4. Deploy: the same chart and value files as Argo CD, only the image keys set.
-  std::vector<std::string> flags = helm.decision.upgrade_flags;
-  flags.insert(flags.end(), adopt_flags.begin(), adopt_flags.end());
-  auto upgraded = run_helm(helm_upgrade_argv(target, input, flags), std::chrono::seconds(900));
+  auto upgraded = run_helm(helm_upgrade_argv(target, input, helm.decision.upgrade_flags), std::chrono::seconds(900));
   log_helm_output(upgraded);
   if (!upgraded.ok()) {
     spdlog::error("{}: helm upgrade --install failed ({}); the objects are as helm left them; fix the cause and "

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "helm_version.hpp"
+#include "helm_pin.hpp"
 #include "image_values.hpp"
 
 namespace ath::helm_apply {

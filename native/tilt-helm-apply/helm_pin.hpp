@@ -5,21 +5,14 @@
 #include <string>
 #include <vector>
 
+#include "core/helm_version.hpp"
+
 namespace ath::helm_apply {
 
+using ath::HelmVersion;
+using ath::parse_helm_version;
+
 inline constexpr const char* kDefaultHelmPin = "v3.19.2";
-
-struct HelmVersion {
-  int major = 0;
-  int minor = 0;
-  int patch = 0;
-  std::string text() const;  // "v3.19.2"
-  auto operator<=>(const HelmVersion&) const = default;
-};
-
-// "v3.17.2", "3.17.2", "v4.1.4+g1234abc", "v3.19.0-rc.1" (pre-release and build suffixes are
-// ignored); nullopt when the text is not a version.
-std::optional<HelmVersion> parse_helm_version(const std::string& text);
 
 // AMEIDE_HELM_SERVER_SIDE: unset/empty/"false" -> client-side apply (the default).
 enum class ServerSide { False, True, Auto };

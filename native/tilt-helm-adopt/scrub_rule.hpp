@@ -4,17 +4,9 @@
 #include <optional>
 #include <string>
 
+#include "core/helm_version.hpp"
+
 namespace ath::adopt {
-
-struct HelmVersion {
-  int major = 0;
-  int minor = 0;
-  int patch = 0;
-  std::string text;  // "v3.17.2"
-};
-
-// Parses `helm version --short` ("v3.17.2+gcc0bbbd") or the long BuildInfo form.
-std::optional<HelmVersion> parse_helm_version(const std::string& output);
 
 struct ScrubDecision {
   bool scrub = false;
@@ -25,9 +17,6 @@ struct ScrubDecision {
 // (client-side apply, never reads managedFields) does not; an unknown helm gets it, as the
 // seed's script always did.
 ScrubDecision scrub_rule(const std::optional<HelmVersion>& helm);
-
-// Runs `helm version --short` (argv only, 10 s limit); nullopt when helm is missing or silent.
-std::optional<HelmVersion> detect_helm_version(const std::string& helm = "helm");
 
 // Resolves the flag's value ("auto", "always", "never").
 ScrubDecision resolve_scrub(const std::string& mode, const std::string& helm = "helm");

@@ -1,19 +1,6 @@
-#include "helm_version.hpp"
-
-#include <regex>
+#include "helm_pin.hpp"
 
 namespace ath::helm_apply {
-
-std::string HelmVersion::text() const {
-  return "v" + std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch);
-}
-
-std::optional<HelmVersion> parse_helm_version(const std::string& text) {
-  static const std::regex re(R"(^\s*v?(\d{1,4})\.(\d{1,4})\.(\d{1,4})([-+][0-9A-Za-z.+-]*)?\s*$)");
-  std::smatch m;
-  if (!std::regex_match(text, m, re)) return std::nullopt;
-  return HelmVersion{std::stoi(m[1]), std::stoi(m[2]), std::stoi(m[3])};
-}
 
 std::optional<ServerSide> parse_server_side(const std::string& text) {
   if (text.empty() || text == "false") return ServerSide::False;

@@ -1,4 +1,4 @@
-#include "helm_version.hpp"
+#include "helm_pin.hpp"
 
 #include <doctest/doctest.h>
 
@@ -12,17 +12,6 @@ bool has(const std::vector<std::string>& flags, const std::string& f) {
   return std::find(flags.begin(), flags.end(), f) != flags.end();
 }
 }  // namespace
-
-TEST_CASE("helm versions parse from helm's output forms") {
-  CHECK(v("v3.17.2") == HelmVersion{3, 17, 2});
-  CHECK(v("4.1.4") == HelmVersion{4, 1, 4});
-  CHECK(v("v4.1.4+g1234abc\n") == HelmVersion{4, 1, 4});
-  CHECK(v("v3.19.0-rc.1") == HelmVersion{3, 19, 0});
-  CHECK_FALSE(parse_helm_version("version.BuildInfo{}").has_value());
-  CHECK_FALSE(parse_helm_version("").has_value());
-  CHECK_FALSE(parse_helm_version("v3.17").has_value());
-  CHECK(v("v3.17.2").text() == "v3.17.2");
-}
 
 TEST_CASE("AMEIDE_HELM_SERVER_SIDE accepts false (default), true and auto") {
   CHECK(parse_server_side("") == ServerSide::False);

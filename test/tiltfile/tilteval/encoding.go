@@ -289,7 +289,8 @@ func (s *state) decodeYAMLStream(t *starlark.Thread, fn *starlark.Builtin, args 
 	return decodeYAMLStreamStarlark(text)
 }
 
-func (s *state) encodeYAML(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// encodeObj is encode_yaml and encode_json: one Starlark value in, a Blob of its encoding out.
+func encodeObj(fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, encode func(interface{}) (string, error)) (starlark.Value, error) {
 	var obj starlark.Value
 	if err := unpackArgs(fn.Name(), args, kwargs, "obj", &obj); err != nil {
 		return nil, err
@@ -298,11 +299,15 @@ func (s *state) encodeYAML(t *starlark.Thread, fn *starlark.Builtin, args starla
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", fn.Name(), err)
 	}
-	out, err := encodeYAMLGo(g)
+	out, err := encode(g)
 	if err != nil {
 		return nil, err
 	}
-	return newBlob(out, "encode_yaml"), nil
+	return newBlob(out, fn.Name()), nil
+}
+
+func (s *state) encodeYAML(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	return encodeObj(fn, args, kwargs, encodeYAMLGo)
 }
 
 func (s *state) encodeYAMLStream(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -344,19 +349,10 @@ func (s *state) decodeJSON(t *starlark.Thread, fn *starlark.Builtin, args starla
 }
 
 func (s *state) encodeJSON(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var obj starlark.Value
-	if err := unpackArgs(fn.Name(), args, kwargs, "obj", &obj); err != nil {
-		return nil, err
-	}
-	g, err := toGo(obj)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", fn.Name(), err)
-	}
-	out, err := marshalJSON(g)
-	if err != nil {
-		return nil, err
-	}
-	return newBlob(string(out), "encode_json"), nil
+	return encodeObj(fn, args, kwargs, func(g interface{}) (string, error) {
+		out, err := marshalJSON(g)
+		return string(out), err
+	})
 }
 
 func (s *state) blob(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {

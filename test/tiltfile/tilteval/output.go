@@ -29,7 +29,7 @@ func (s *state) output() (map[string]interface{}, error) {
 		"subcommand":    s.opts.subcommand,
 		"tilt_args":     orEmpty(s.opts.tiltArgs),
 		"resources":     orEmptyRes(s.resources),
-		"images":        orEmptyImg(s.images),
+		"images":        s.printedImages(),
 		"buttons":       s.buttons(),
 		"settings":      settings,
 		"enabled":       enabled,
@@ -52,11 +52,16 @@ func orEmptyRes(v []*resource) []*resource {
 	return v
 }
 
-func orEmptyImg(v []*image) []*image {
-	if v == nil {
-		return []*image{}
+// printedImages leaves out the build-less image a k8s_custom_deploy live
+// update registers; its steps show on the resource.
+func (s *state) printedImages() []*image {
+	out := []*image{}
+	for _, img := range s.images {
+		if !img.hidden {
+			out = append(out, img)
+		}
 	}
-	return v
+	return out
 }
 
 func orEmptyMaps(v []map[string]interface{}) []map[string]interface{} {

@@ -108,7 +108,8 @@ func (s *state) versionSettings(t *starlark.Thread, fn *starlark.Builtin, args s
 
 func (s *state) secretSettings(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	disableScrub := false
-	if err := unpackArgs(fn.Name(), args, kwargs, "disable_scrub?", &disableScrub); err != nil {
+	// disable_scrub is required: secretsettings/secret_settings.go:30
+	if err := unpackArgs(fn.Name(), args, kwargs, "disable_scrub", &disableScrub); err != nil {
 		return nil, err
 	}
 	s.settings["secret_settings"] = map[string]interface{}{"disable_scrub": disableScrub}
@@ -117,7 +118,8 @@ func (s *state) secretSettings(t *starlark.Thread, fn *starlark.Builtin, args st
 
 func (s *state) watchSettings(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var ignore stringOrStringList
-	if err := unpackArgs(fn.Name(), args, kwargs, "ignore", &ignore); err != nil {
+	// ignore is optional: watch/watch.go:31
+	if err := unpackArgs(fn.Name(), args, kwargs, "ignore?", &ignore); err != nil {
 		return nil, err
 	}
 	cur := s.settings["watch_settings"].(map[string]interface{})
@@ -196,13 +198,45 @@ func (s *state) setTeam(t *starlark.Thread, fn *starlark.Builtin, args starlark.
 	return starlark.None, nil
 }
 
-func (s *state) enableFeature(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var name string
-	if err := unpackArgs(fn.Name(), args, kwargs, "feature_name", &name); err != nil {
+// featureFlags is internal/feature/flags.go (v0.37.6): name -> still active.
+// Setting an unknown flag fails; an obsolete one only warns.
+var featureFlags = map[string]bool{
+	"multiple_containers_per_pod": false, "events": false, "snapshots": true,
+	"update_history": false, "facets": false, "labels": false, "live_update_v2": false,
+	"disable_resources": false, "bulk_disable_resources": false, "cluster_refresh": true,
+	"offline_snapshot_creation": false,
+}
+
+// setFeature is features.go:9-43: enable_feature(msg) / disable_feature(msg).
+func (s *state) setFeature(enabled bool) builtinFn {
+	return func(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		var name string
+		if err := unpackArgs(fn.Name(), args, kwargs, "msg", &name); err != nil {
+			return nil, err
+		}
+		return starlark.None, s.applyFeature(name, enabled)
+	}
+}
+
+func (s *state) applyFeature(name string, enabled bool) error {
+	active, known := featureFlags[name]
+	if !known {
+		return fmt.Errorf("Unknown feature flag: %s", name)
+	}
+	if !active {
+		s.warnings = append(s.warnings, "Obsolete feature flag: "+name)
+		return nil
+	}
+	prefix := map[bool]string{true: "", false: "-"}[enabled]
+	s.settings["features"] = append(s.settings["features"].([]string), prefix+name)
+	return nil
+}
+
+func (s *state) disableSnapshots(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := unpackArgs(fn.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
-	s.settings["features"] = append(s.settings["features"].([]string), name)
-	return starlark.None, nil
+	return starlark.None, s.applyFeature("snapshots", false)
 }
 
 func (s *state) analyticsSettings(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -218,20 +252,31 @@ func (s *state) k8sKind(t *starlark.Thread, fn *starlark.Builtin, args starlark.
 	var kind, apiVersion, podReadiness string
 	var jsonPath stringOrStringList
 	var imageObject starlark.Value = starlark.None
-	if len(args) > 2 {
-		return nil, fmt.Errorf("%s: got %d arguments, want at most %d", fn.Name(), len(args), 2)
+	// k8s.go:487-505: only kind may be positional; then image_json_path,
+	// api_version, image_object, pod_readiness.
+	if len(args) > 1 {
+		return nil, fmt.Errorf("%s: got %d arguments, want at most %d", fn.Name(), len(args), 1)
 	}
-	if err := unpackArgs(fn.Name(), args, kwargs, "kind", &kind, "api_version?", &apiVersion,
-		"image_json_path?", &jsonPath, "image_object?", &imageObject, "pod_readiness?", &podReadiness); err != nil {
+	if err := unpackArgs(fn.Name(), args, kwargs, "kind", &kind, "image_json_path?", &jsonPath,
+		"api_version?", &apiVersion, "image_object?", &imageObject, "pod_readiness?", &podReadiness); err != nil {
 		return nil, err
 	}
+	if podReadiness != "" && podReadiness != "ignore" && podReadiness != "wait" && podReadiness != "succeeded" {
+		return nil, fmt.Errorf("Invalid value. Allowed: {ignore, wait}. Got: %s", podReadiness)
+	}
+	if len(jsonPath.values) > 0 && imageObject != starlark.None {
+		return nil, fmt.Errorf("Cannot specify both image_json_path and image_object")
+	}
 	s.workloadKinds[strings.ToLower(kind)] = true
+	if podReadiness != "" {
+		s.kindReadiness[strings.ToLower(kind)] = podReadiness
+	}
 	return starlark.None, nil
 }
 
 func (s *state) workloadToResourceFunction(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var f starlark.Callable
-	if err := unpackArgs(fn.Name(), args, kwargs, "fn", &f); err != nil {
+	if err := unpackArgs(fn.Name(), args, kwargs, "func", &f); err != nil { // k8s.go:547
 		return nil, err
 	}
 	s.settings["workload_to_resource_function"] = true

@@ -232,9 +232,15 @@ type pathArg struct {
 	st    *state
 	value string
 	set   bool
+	given bool // the keyword was passed, even as None
 }
 
+// Unpack takes a path string or Blob; None leaves the path unset.
 func (p *pathArg) Unpack(v starlark.Value) error {
+	p.given = true
+	if v == starlark.None {
+		return nil
+	}
 	s, ok := asString(v)
 	if !ok {
 		return fmt.Errorf("Expected string, got %s", v.Type())

@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"go.starlark.net/starlark"
 )
@@ -36,8 +37,19 @@ func (s *state) defaultRegistry(t *starlark.Thread, fn *starlark.Builtin, args s
 	if s.settings["default_registry"] != nil {
 		return nil, fmt.Errorf("default registry already defined")
 	}
+	// RegistryHosting.Validate (pkg/apis/core/v1alpha1/registry_types.go:
+	// 84-111), wrapped as docker.go:507-509 does.
+	var errs []string
 	if host == "" {
-		return nil, fmt.Errorf("default_registry: host cannot be empty")
+		errs = append(errs, "host: Required value")
+	} else if !validImageRef(host + "/fake") {
+		errs = append(errs, fmt.Sprintf("host: Invalid value: %q: invalid reference format", host))
+	}
+	if hostFromCluster != "" && !validImageRef(hostFromCluster+"/fake") {
+		errs = append(errs, fmt.Sprintf("hostFromContainerRuntime: Invalid value: %q: invalid reference format", hostFromCluster))
+	}
+	if err := aggregate(errs); err != nil {
+		return nil, fmt.Errorf("validating defaultRegistry: %v", err)
 	}
 	if hostFromCluster == "" {
 		hostFromCluster = host
@@ -102,6 +114,16 @@ func (s *state) versionSettings(t *starlark.Thread, fn *starlark.Builtin, args s
 	if err := unpackArgs(fn.Name(), args, kwargs, "check_updates?", &checkUpdates, "constraint?", &constraint); err != nil {
 		return nil, err
 	}
+	// version/version.go:48-59: the constraint must hold for the running Tilt.
+	if constraint != "" {
+		ok, err := versionSatisfies(modelledTiltVersion, constraint)
+		if err != nil {
+			return nil, fmt.Errorf("error parsing version constraint: %v", err)
+		}
+		if !ok {
+			return nil, fmt.Errorf("you are running Tilt version %s, which doesn't match the version constraint specified in your Tiltfile: '%s'", modelledTiltVersion, constraint)
+		}
+	}
 	s.settings["version_settings"] = map[string]interface{}{"check_updates": checkUpdates, "constraint": constraint}
 	return starlark.None, nil
 }
@@ -129,10 +151,20 @@ func (s *state) watchSettings(t *starlark.Thread, fn *starlark.Builtin, args sta
 
 func (s *state) dockerPruneSettings(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	disable := false
-	maxAge, numBuilds, interval, keepRecent := 360, 0, 1, 2
+	maxAge, numBuilds, interval, keepRecent := 0, 0, 0, 2
 	if err := unpackArgs(fn.Name(), args, kwargs, "disable?", &disable, "max_age_mins?", &maxAge,
 		"num_builds?", &numBuilds, "interval_hrs?", &interval, "keep_recent?", &keepRecent); err != nil {
 		return nil, err
+	}
+	// dockerprune/docker_prune.go:48-51, 53-62 (zero keeps the default).
+	if numBuilds != 0 && interval != 0 {
+		return nil, fmt.Errorf("can't specify both 'prune every X builds' and 'prune every Y hours'; please pass only one of `num_builds` and `interval_hrs`")
+	}
+	if maxAge == 0 {
+		maxAge = 360
+	}
+	if interval == 0 {
+		interval = 1
 	}
 	s.settings["docker_prune_settings"] = map[string]interface{}{"disable": disable, "max_age_mins": maxAge,
 		"num_builds": numBuilds, "interval_hrs": interval, "keep_recent": keepRecent}
@@ -156,8 +188,11 @@ func (s *state) updateSettings(t *starlark.Thread, fn *starlark.Builtin, args st
 	if timeout < 1 {
 		return nil, fmt.Errorf("minimum k8s upsert timeout is 1s; got %ds", timeout)
 	}
-	if ssa != "auto" && ssa != "true" && ssa != "false" {
-		return nil, fmt.Errorf("k8s_server_side_apply must be one of: true, false, auto; got %q", ssa)
+	if ssa != "auto" && ssa != "true" && ssa != "false" && ssa != "" { // update_settings.go:61-63
+		return nil, fmt.Errorf("update_settings: k8s_server_side_apply must be \"true\", \"false\", or \"auto\"; got %q", ssa)
+	}
+	if ssa == "" {
+		ssa = cur["k8s_server_side_apply"].(string)
 	}
 	cur["max_parallel_updates"], cur["k8s_upsert_timeout_secs"], cur["k8s_server_side_apply"] = maxParallel, timeout, ssa
 	if suppress.set {
@@ -171,6 +206,15 @@ func (s *state) ciSettings(t *starlark.Thread, fn *starlark.Builtin, args starla
 	grace, timeout, readiness := cur["k8s_grace_period"].(string), cur["timeout"].(string), cur["readiness_timeout"].(string)
 	if err := unpackArgs(fn.Name(), args, kwargs, "k8s_grace_period?", &grace, "timeout?", &timeout, "readiness_timeout?", &readiness); err != nil {
 		return nil, err
+	}
+	// Each is a Go duration (value/duration.go:21-34, ci_settings.go:39-45).
+	for name, d := range map[string]string{"k8s_grace_period": grace, "timeout": timeout, "readiness_timeout": readiness} {
+		if d == "" {
+			continue
+		}
+		if _, err := time.ParseDuration(d); err != nil {
+			return nil, fmt.Errorf("%s: for parameter %s: %v", fn.Name(), name, err)
+		}
 	}
 	s.settings["ci_settings"] = map[string]interface{}{"k8s_grace_period": grace, "timeout": timeout, "readiness_timeout": readiness}
 	return starlark.None, nil
@@ -193,6 +237,9 @@ func (s *state) setTeam(t *starlark.Thread, fn *starlark.Builtin, args starlark.
 	}
 	if team == "" {
 		return nil, fmt.Errorf("team_id cannot be empty")
+	}
+	if prev := s.settings["team_id"].(string); prev != "" && prev != team { // tiltfile_state.go:1581-1583
+		return nil, fmt.Errorf("team_id set multiple times (to '%s' and '%s')", prev, team)
 	}
 	s.settings["team_id"] = team
 	return starlark.None, nil

@@ -56,7 +56,7 @@ var sigCases = map[string]sigCase{
 	"workload_to_resource_function":  {"", `workload_to_resource_function(func=lambda id: id.name)`, `workload_to_resource_function()`, `workload_to_resource_function(5)`},
 	"local_git_repo":                 {"", `local_git_repo('repo').paths('a')`, `local_git_repo()`, `local_git_repo(5)`},
 	"config.define_object":           {"", `config.define_object('o', usage='u')`, `config.define_object()`, `config.define_object('o', args='no')`},
-	"docker_prune_settings":          {"", `docker_prune_settings(True, 60, 5, 2, 3)`, ``, `docker_prune_settings(max_age_mins='1h')`},
+	"docker_prune_settings":          {"", `docker_prune_settings(True, 60, 0, 2, 3)`, ``, `docker_prune_settings(max_age_mins='1h')`},
 	"update_settings":                {"", `update_settings(max_parallel_updates=2, k8s_upsert_timeout_secs=60, suppress_unused_image_warnings='*', k8s_server_side_apply='false')`, ``, `update_settings(max_parallel_updates='2')`},
 	"local":                          {"", `local('echo hi', quiet=True, command_bat='x', echo_off=True, env={'A': 'b'}, dir='.', stdin='in')`, `local()`, `local(5)`},
 	"read_file":                      {"", `read_file('f.txt', default='d')`, `read_file()`, `read_file(5)`},

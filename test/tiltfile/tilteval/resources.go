@@ -94,7 +94,8 @@ type image struct {
 	MatchInEnvVars    bool                     `json:"match_in_env_vars"`
 	Tiltfile          string                   `json:"tiltfile"`
 
-	hidden bool // the build-less image of a k8s_custom_deploy live update: not printed
+	hidden     bool     // the build-less image of a k8s_custom_deploy live update: not printed
+	baseImages []string // FROM images of a docker_build's Dockerfile
 }
 
 type k8sResourceOptions struct {
@@ -692,17 +693,22 @@ func (s *state) dockerBuild(t *starlark.Thread, fn *starlark.Builtin, args starl
 		return nil, fmt.Errorf("Cannot specify both dockerfile and dockerfile_contents keyword arguments")
 	}
 	dockerfilePath := filepath.Join(ctx.value, "Dockerfile")
+	var dockerfileText string
 	if inline {
-		if _, ok := asString(dockerfileContents); !ok {
+		text, ok := asString(dockerfileContents)
+		if !ok {
 			return nil, fmt.Errorf("Argument (dockerfile_contents): must be string or blob.")
 		}
+		dockerfileText = text
 	} else {
 		if dockerfile.set {
 			dockerfilePath = dockerfile.value
 		}
-		if _, err := s.readFile(dockerfilePath); err != nil {
+		b, err := s.readFile(dockerfilePath)
+		if err != nil {
 			return nil, fmt.Errorf("error reading dockerfile: %v", err)
 		}
+		dockerfileText = string(b)
 	}
 	if cache != nil && cache != starlark.None {
 		s.warnings = append(s.warnings, "docker_build(cache=...) is obsolete, and currently a no-op.\nYou should switch to live_update to optimize your builds.")
@@ -714,7 +720,8 @@ func (s *state) dockerBuild(t *starlark.Thread, fn *starlark.Builtin, args starl
 	img := &image{Ref: ref, Kind: "docker_build", Context: ctx.value, BuildArgs: buildArgs.orEmpty(),
 		Target: target, LiveUpdate: steps, Only: orEmpty(only.values), Ignore: orEmpty(ignore.values),
 		Entrypoint: entrypoint.argv, ContainerArgs: containerArgs.values, MatchInEnvVars: matchInEnvVars,
-		Env: map[string]string{}, Deps: []string{ctx.value}, ImageDeps: []string{}, Tiltfile: s.curPath()}
+		Env: map[string]string{}, Deps: []string{ctx.value}, ImageDeps: []string{}, Tiltfile: s.curPath(),
+		baseImages: dockerfileBaseImages(dockerfileText, buildArgs.orEmpty())}
 	if inline {
 		img.DockerfileInline = true
 	} else {
@@ -954,6 +961,16 @@ func (s *state) assemble() error {
 // (tiltfile_state.go:685-694).
 func (s *state) checkImageDeps() error {
 	for _, img := range s.images {
+		for _, base := range img.baseImages {
+			if b := s.imageFor(base); b != nil && b != img && !contains(img.ImageDeps, b.Ref) {
+				img.ImageDeps = append(img.ImageDeps, b.Ref)
+			}
+		}
+	}
+	for _, img := range s.images {
+		if img.Kind != "custom_build" {
+			continue
+		}
 		for _, dep := range img.ImageDeps {
 			if s.imageFor(dep) == nil {
 				return fmt.Errorf("image %q: image dep %q not found", img.Ref, dep)

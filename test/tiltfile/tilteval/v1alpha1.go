@@ -419,6 +419,9 @@ func (s *state) resolveExtension(name string) (string, error) {
 			}
 		}
 	}
+	if repo == nil && repoName == "default" && s.opts.extRepo != "" {
+		repo = &apiObject{Name: "default", Spec: map[string]interface{}{"url": "file://" + s.opts.extRepo}}
+	}
 	if repo == nil {
 		return "", fmt.Errorf("loading extension %q: extension repo %q is not registered; tilt-eval has no network, so register v1alpha1.extension_repo(name=%q, url='file:///...') before the load", name, repoName, repoName)
 	}

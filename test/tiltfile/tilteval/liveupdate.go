@@ -41,7 +41,7 @@ func (l *luStep) String() string {
 	case "sync":
 		return fmt.Sprintf("sync step: '%s'->'%s'", l.data["local_path"], l.data["remote_path"])
 	case "run":
-		text := fmt.Sprintf("run step: %q", strings.Join(l.data["cmd"].([]string), " "))
+		text := fmt.Sprintf("run step: %q", cmdString(l.data["cmd"].([]string)))
 		if tr := l.data["trigger"].([]string); len(tr) > 0 {
 			text += " (triggers: " + strings.Join(tr, "; ") + ")"
 		}
@@ -282,4 +282,21 @@ func deployedRefs(r *resource) []string {
 		refs = append(refs, r.luImage)
 	}
 	return refs
+}
+
+// cmdString shows a command as pkg/model/cmd.go:61-79 does: the script of
+// `sh -c SCRIPT`, else the argv with spaced words quoted.
+func cmdString(argv []string) string {
+	if len(argv) == 3 && argv[0] == "sh" && argv[1] == "-c" {
+		return argv[2]
+	}
+	quoted := make([]string, len(argv))
+	for i, a := range argv {
+		if strings.Contains(a, " ") {
+			quoted[i] = fmt.Sprintf("%q", a)
+		} else {
+			quoted[i] = a
+		}
+	}
+	return strings.Join(quoted, " ")
 }

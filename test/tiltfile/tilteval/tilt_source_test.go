@@ -142,10 +142,10 @@ k8s_resource('app', new_name='web')
 	if len(web["port_forwards"].([]interface{})) != 2 || web["trigger_mode"] != "manual" || web["auto_init"] != false {
 		t.Fatalf("merged options: %v", web)
 	}
-	r, _ = evalTiltfile(t, "k8s_resource(new_name='cfg')\n", nil)
-	mustFail(t, r, "k8s_resource doesn't specify a workload or any objects. All non-workload resources must specify 1 or more objects")
-	r, _ = evalTiltfile(t, "k8s_resource()\n", nil)
-	mustFail(t, r, "Resource name missing. Must give a name for an existing resource or a new_name to create a new resource.")
+	mustFailEach(t, nil, [][2]string{
+		{"k8s_resource(new_name='cfg')", "k8s_resource doesn't specify a workload or any objects. All non-workload resources must specify 1 or more objects"},
+		{"k8s_resource()", "Resource name missing. Must give a name for an existing resource or a new_name to create a new resource."},
+	})
 }
 
 func TestTiltfileState1650_UnknownResourceDepWarnsAndIsDropped(t *testing.T) {
@@ -158,17 +158,14 @@ func TestTiltfileState1650_UnknownResourceDepWarnsAndIsDropped(t *testing.T) {
 }
 
 func TestLocalResourceGo40_NameDirProbeChecks(t *testing.T) {
-	r, _ := evalTiltfile(t, "local_resource('a/b', 'x')\n", nil)
-	mustFail(t, r, `local_resource: for parameter name: invalid value "a/b": may not contain '/'`)
-	r, _ = evalTiltfile(t, "local_resource('..', 'x')\n", nil)
-	mustFail(t, r, `invalid value "..": may not be '..'`)
-	r, _ = evalTiltfile(t, "local_resource('a', serve_cmd='x', dir='.')\n", nil)
-	mustFail(t, r, "local_resource: 'dir' only affects 'cmd', not 'serve_cmd'. Did you mean to use 'serve_dir' instead?")
-	r, _ = evalTiltfile(t, "local_resource('a', cmd='', dir='.', serve_cmd='')\n", nil)
-	mustFail(t, r, "local_resource: 'dir' specified but 'cmd' is empty")
-	r, _ = evalTiltfile(t, "local_resource('a', cmd='x', serve_dir='.')\n", nil)
-	mustFail(t, r, "local_resource: 'serve_dir' specified but 'serve_cmd' is empty")
-	r, _ = evalTiltfile(t, "local_resource('a', cmd='x', readiness_probe=probe(exec=exec_action(['true'])))\n", nil)
+	mustFailEach(t, nil, [][2]string{
+		{"local_resource('a/b', 'x')", `local_resource: for parameter name: invalid value "a/b": may not contain '/'`},
+		{"local_resource('..', 'x')", `invalid value "..": may not be '..'`},
+		{"local_resource('a', serve_cmd='x', dir='.')", "local_resource: 'dir' only affects 'cmd', not 'serve_cmd'. Did you mean to use 'serve_dir' instead?"},
+		{"local_resource('a', cmd='', dir='.', serve_cmd='')", "local_resource: 'dir' specified but 'cmd' is empty"},
+		{"local_resource('a', cmd='x', serve_dir='.')", "local_resource: 'serve_dir' specified but 'serve_cmd' is empty"},
+	})
+	r, _ := evalTiltfile(t, "local_resource('a', cmd='x', readiness_probe=probe(exec=exec_action(['true'])))\n", nil)
 	doc := mustOK(t, r)
 	if w := warningsOf(doc); !strings.Contains(w, `Ignoring readiness probe for local resource "a" (no serve_cmd was defined)`) {
 		t.Fatalf("warnings: %s", w)
@@ -264,18 +261,14 @@ func TestV1alpha1Plugin47_RegistrationAndValidate(t *testing.T) {
 	}
 	r, _ = evalTiltfile(t, btn+strings.Replace(btn, "'Go'", "'Run'", 1), nil)
 	mustFail(t, r, `uibuttons "b" already registered`)
-	r, _ = evalTiltfile(t, "v1alpha1.ui_button(name='b', text='Go', location={'component_type': 'Resource'})\n", nil)
-	mustFail(t, r, "spec.location.componentID: Required value: Parent component ID is required")
-	r, _ = evalTiltfile(t, "v1alpha1.ui_button(name='b', location={'component_type': 'Global', 'component_id': 'nav'}, icon_svg='x.svg')\n", nil)
-	mustFail(t, r, `[spec.text: Required value: Button text cannot be empty, spec.iconSVG: Invalid value: "x.svg": Invalid <svg> element]`)
-	r, _ = evalTiltfile(t, strings.Replace(btn, "))", "), show_inputs_as_modal=True)", 1), nil)
-	mustFail(t, r, `v1alpha1.ui_button: unexpected keyword argument "show_inputs_as_modal"`)
-	r, _ = evalTiltfile(t, "v1alpha1.ui_button(name='b', text='Go', location={'component_type': 'Global', 'component_id': 'nav'}, inputs=[{'name': 'x'}])\n", nil)
-	mustFail(t, r, "must specify exactly one input type")
-	r, _ = evalTiltfile(t, "v1alpha1.extension_repo(name='r', url='file://relative/path')\n", nil)
-	mustFail(t, r, "file:// URLs must be absolute")
-	r, _ = evalTiltfile(t, "v1alpha1.kubernetes_apply(name='k')\n", nil)
-	mustFail(t, r, "spec.yaml: Required value: must specify exactly ONE of .spec.yaml or .spec.applyCmd")
+	mustFailEach(t, nil, [][2]string{
+		{"v1alpha1.ui_button(name='b', text='Go', location={'component_type': 'Resource'})", "spec.location.componentID: Required value: Parent component ID is required"},
+		{"v1alpha1.ui_button(name='b', location={'component_type': 'Global', 'component_id': 'nav'}, icon_svg='x.svg')", `[spec.text: Required value: Button text cannot be empty, spec.iconSVG: Invalid value: "x.svg": Invalid <svg> element]`},
+		{strings.Replace(btn, "))", "), show_inputs_as_modal=True)", 1), `v1alpha1.ui_button: unexpected keyword argument "show_inputs_as_modal"`},
+		{"v1alpha1.ui_button(name='b', text='Go', location={'component_type': 'Global', 'component_id': 'nav'}, inputs=[{'name': 'x'}])", "must specify exactly one input type"},
+		{"v1alpha1.extension_repo(name='r', url='file://relative/path')", "file:// URLs must be absolute"},
+		{"v1alpha1.kubernetes_apply(name='k')", "spec.yaml: Required value: must specify exactly ONE of .spec.yaml or .spec.applyCmd"},
+	})
 	r, _ = evalTiltfile(t, `
 v1alpha1.kubernetes_apply(name='k', apply_cmd=v1alpha1.kubernetes_apply_cmd(args=['apply']),
     kubernetes_discovery_template_spec=v1alpha1.kubernetes_discovery_template_spec(extra_selectors=[v1alpha1.label_selector(match_labels={'a': 'b'})]),

@@ -26,6 +26,7 @@ func (s *state) builtins() starlark.StringDict {
 	fns := map[string]builtinFn{
 		// resources and images
 		"local_resource":    s.localResource,
+		"test":              s.localResource, // deprecated fork (local_resource.go:19-20, 56-60)
 		"k8s_custom_deploy": s.k8sCustomDeploy,
 		"k8s_resource":      s.k8sResource,
 		"k8s_yaml":          s.k8sYaml,

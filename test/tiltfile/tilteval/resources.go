@@ -165,6 +165,10 @@ func (s *state) localResource(t *starlark.Thread, fn *starlark.Builtin, args sta
 	var resourceDeps stringList
 	var ignore stringOrStringList
 	autoInit, allowParallel := true, false
+	if fn.Name() == "test" {
+		allowParallel = true
+		s.warnings = append(s.warnings, "test() is deprecated and will be removed in a future release.\nChange this call to use `local_resource(..., allow_parallel=True)`")
+	}
 	var links linkList
 	var labels labelSet
 	var env, serveEnv stringStringMap
@@ -231,7 +235,8 @@ func (s *state) localResource(t *starlark.Thread, fn *starlark.Builtin, args sta
 	r.ResourceDeps = orEmpty(resourceDeps.values)
 	r.Labels = orEmpty(labels.values)
 	r.triggerMode, r.triggerSet = trig.mode, trig.set
-	r.AutoInit, r.AllowParallel = autoInit, allowParallel
+	// A serve-only resource never blocks others (tiltfile_state.go:1611-1612).
+	r.AutoInit, r.AllowParallel = autoInit, allowParallel || len(cmd.argv) == 0
 	r.Links = links.values()
 	r.Readiness = readiness
 	s.resources = append(s.resources, r)
@@ -739,6 +744,7 @@ func (s *state) customBuild(t *starlark.Thread, fn *starlark.Builtin, args starl
 	var ignore stringOrStringList
 	var imageDeps imageList
 	var env stringStringMap
+	var containerArgs stringList
 	dir := pathArg{st: s}
 	if err := unpackArgs(fn.Name(), args, kwargs,
 		"ref", &ref,
@@ -751,6 +757,7 @@ func (s *state) customBuild(t *starlark.Thread, fn *starlark.Builtin, args starl
 		"match_in_env_vars?", &matchInEnvVars,
 		"ignore?", &ignore,
 		"entrypoint?", &entrypoint,
+		"container_args?", &containerArgs, // docker.go:302-325
 		"command_bat_val?", &commandBatVal,
 		"outputs_image_ref_to?", &outputsImageRefTo,
 		"command_bat?", &commandBat,
@@ -776,7 +783,7 @@ func (s *state) customBuild(t *starlark.Thread, fn *starlark.Builtin, args starl
 	img := &image{Ref: ref, Kind: "custom_build", Command: command.argv, Dir: dir.or(s.curDir()), Env: env.orEmpty(),
 		Deps: orEmpty(deps.values), Tag: tag, DisablePush: disablePush, SkipsLocalDocker: skipsLocalDocker,
 		OutputsImageRefTo: outputsImageRefTo, ImageDeps: orEmpty(imageDeps.refs), LiveUpdate: steps,
-		Only: []string{}, Ignore: orEmpty(ignore.values), Entrypoint: entrypoint.argv,
+		Only: []string{}, Ignore: orEmpty(ignore.values), Entrypoint: entrypoint.argv, ContainerArgs: containerArgs.values,
 		MatchInEnvVars: matchInEnvVars, BuildArgs: map[string]string{}, Tiltfile: s.curPath()}
 	if outputsImageRefTo != "" {
 		img.OutputsImageRefTo = s.absPath(outputsImageRefTo)

@@ -157,6 +157,20 @@ func TestTiltfileState1650_UnknownResourceDepWarnsAndIsDropped(t *testing.T) {
 	eqStrs(t, "dropped", resources(doc)["a"]["resource_deps"])
 }
 
+func TestLocalResourceGo56_DeprecatedTestBuiltin(t *testing.T) {
+	r, _ := evalTiltfile(t, "test('unit', 'make test')\n", nil)
+	doc := mustOK(t, r)
+	if resources(doc)["unit"]["allow_parallel"] != true || !strings.Contains(warningsOf(doc), "test() is deprecated") {
+		t.Fatalf("test(): %v %s", resources(doc)["unit"], warningsOf(doc))
+	}
+	// tiltfile_state.go:1612: a serve-only resource is parallel.
+	r, _ = evalTiltfile(t, "local_resource('srv', serve_cmd='x')\nlocal_resource('job', 'x')\n", nil)
+	res := resources(mustOK(t, r))
+	if res["srv"]["allow_parallel"] != true || res["job"]["allow_parallel"] != false {
+		t.Fatalf("allow_parallel: %v %v", res["srv"]["allow_parallel"], res["job"]["allow_parallel"])
+	}
+}
+
 func TestLocalResourceGo40_NameDirProbeChecks(t *testing.T) {
 	mustFailEach(t, nil, [][2]string{
 		{"local_resource('a/b', 'x')", `local_resource: for parameter name: invalid value "a/b": may not contain '/'`},
@@ -304,6 +318,7 @@ func TestGoKeywordNames(t *testing.T) {
 		"read_json(paths='missing.json', default={})", "read_yaml(paths='missing.yaml', default={})",
 		"decode_json(json='{}')", "decode_yaml(yaml='a: 1')", "enable_feature(msg='cluster_refresh')",
 		"workload_to_resource_function(func=lambda id: id.name)", "k8s_kind(kind='Foo', pod_readiness='wait')",
+		"shlex.quote(name='a b')", "custom_build('img', 'make', ['.'], container_args=['--x'])",
 	}
 	for _, call := range ok {
 		r, _ := evalTiltfile(t, "x = "+call+"\n", files)
@@ -313,7 +328,7 @@ func TestGoKeywordNames(t *testing.T) {
 		"read_file(file_path='f.txt')": "unexpected keyword argument \"file_path\"", "listdir(directory='d')": "unexpected keyword argument \"directory\"",
 		"blob(contents='x')": "unexpected keyword argument \"contents\"", "watch_file(file_path='f.txt')": "unexpected keyword argument \"file_path\"",
 		"enable_feature(feature_name='x')": "unexpected keyword argument \"feature_name\"", "workload_to_resource_function(fn=1)": "unexpected keyword argument \"fn\"",
-		"k8s_kind('Foo', 'v1')": "k8s_kind: got 2 arguments, want at most 1",
+		"k8s_kind('Foo', 'v1')": "k8s_kind: got 2 arguments, want at most 1", "shlex.quote(s='x')": "unexpected keyword argument \"s\"",
 	}
 	for call, want := range bad {
 		r, _ := evalTiltfile(t, "x = "+call+"\n", files)

@@ -477,7 +477,7 @@ func (s *state) buttons() []map[string]interface{} {
 			"name": b.Name, "text": get("text", ""), "location": get("location", map[string]interface{}{}),
 			"icon_name": get("icon_name", ""), "icon_svg": get("icon_svg", ""), "disabled": get("disabled", false),
 			"requires_confirmation": get("requires_confirmation", false),
-			"inputs": get("inputs", []interface{}{}), "labels": b.Meta["labels"], "annotations": b.Meta["annotations"], "cmd": cmd,
+			"inputs":                get("inputs", []interface{}{}), "labels": b.Meta["labels"], "annotations": b.Meta["annotations"], "cmd": cmd,
 		})
 	}
 	return out

@@ -1229,18 +1229,24 @@ func (s *state) sanitizeDependencies() error {
 	return nil
 }
 
+// warnUnusedImages is assertAllImagesMatched (tiltfile_state.go:642-664,
+// build_index.go:101-124, docker.go:622-645): a warning about the first
+// build nothing deploys, unless suppressed. The "Did you mean" suggestions
+// are not modelled.
 func (s *state) warnUnusedImages() {
 	suppress, _ := s.settings["update_settings"].(map[string]interface{})["suppress_unused_image_warnings"].([]string)
 	used := map[string]bool{}
+	k8sResources, unresourced := 0, false
 	for _, r := range s.resources {
-		for _, ref := range r.ImageDeps {
+		for _, ref := range deployedRefs(r) {
 			used[imageName(ref)] = true
 		}
-		if r.ImageSelector != "" {
-			used[imageName(r.ImageSelector)] = true
-		}
-		if r.luImage != "" {
-			used[imageName(r.luImage)] = true
+		switch {
+		case r.Kind == "local":
+		case r.Name == "uncategorized" && len(r.Objects) > 0 && r.ApplyCmd == nil:
+			unresourced = true
+		default:
+			k8sResources++
 		}
 	}
 	for _, img := range s.images {
@@ -1252,6 +1258,14 @@ func (s *state) warnUnusedImages() {
 		if img.hidden || used[imageName(img.Ref)] || contains(suppress, "*") || contains(suppress, img.Ref) {
 			continue
 		}
-		s.warnings = append(s.warnings, fmt.Sprintf("Image not used in any deploy config:\n    ✕ %s\nSkipping this image build\nIf this is deliberate, suppress this warning with: update_settings(suppress_unused_image_warnings=[%q])", img.Ref, img.Ref))
+		switch {
+		case k8sResources == 0 && !unresourced:
+			s.warnings = append(s.warnings, "We could not find any deployment instructions, e.g. `k8s_yaml` or `docker_compose`.\nSkipping all image builds until we know how to deploy them.")
+		case k8sResources == 0:
+			s.warnings = append(s.warnings, "No Kubernetes configs with images found.\nIf you are using CRDs, add k8s_kind() to tell Tilt how to find images.\nhttps://docs.tilt.dev/api.html#api.k8s_kind")
+		default:
+			s.warnings = append(s.warnings, fmt.Sprintf("Image not used in any Kubernetes config:\n    ✕ %s\nSkipping this image build\nIf this is deliberate, suppress this warning with: update_settings(suppress_unused_image_warnings=[%q])", img.Ref, img.Ref))
+		}
+		return
 	}
 }

@@ -509,10 +509,14 @@ local_resource('setup', 'x')
 
 func TestUnusedImageWarning(t *testing.T) {
 	df := map[string]string{"Dockerfile": "FROM scratch\n"}
-	r, _ := evalTiltfile(t, "docker_build('orphan', '.')\n", df)
+	r, _ := evalTiltfile(t, "docker_build('orphan', '.')\ndocker_build('other', '.')\nk8s_custom_deploy('a', 'x', 'y', [])\n", df)
 	w := strs(mustOK(t, r)["warnings"])
-	if len(w) != 1 || !strings.Contains(w[0], "Image not used in any deploy config") {
-		t.Fatalf("warnings %q", w)
+	if len(w) != 1 || !strings.Contains(w[0], "Image not used in any Kubernetes config:\n    ✕ orphan\n") {
+		t.Fatalf("one warning, for the first unused image (tiltfile_state.go:642-664): %q", w)
+	}
+	r, _ = evalTiltfile(t, "docker_build('orphan', '.')\n", df)
+	if w := strs(mustOK(t, r)["warnings"]); len(w) != 1 || !strings.HasPrefix(w[0], "We could not find any deployment instructions") {
+		t.Fatalf("no deploy config at all: %q", w)
 	}
 	r, _ = evalTiltfile(t, "update_settings(suppress_unused_image_warnings=['orphan'])\ndocker_build('orphan', '.')\n", df)
 	if w := mustOK(t, r)["warnings"].([]interface{}); len(w) != 0 {

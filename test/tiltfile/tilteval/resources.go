@@ -55,6 +55,7 @@ type resource struct {
 	objectKinds     []string // lower-case kinds of the objects it deploys
 	requiredImages  []string // image_deps that must match a build
 	manuallyGrouped bool     // k8s_resource(new_name=, objects=) without a workload
+	unresourced     bool     // the "uncategorized" bucket of YAML no resource claimed
 }
 
 func (s *state) newResource(name, kind string) *resource {
@@ -1031,6 +1032,7 @@ func (s *state) assembleK8s() error {
 			return err
 		}
 		r.Objects = rest
+		r.unresourced = true
 		r.PodReadiness = "ignore" // tiltfile_state.go:314-320
 	}
 	// validateK8s (tiltfile_state.go:1037-1053): a k8s_custom_deploy's
@@ -1243,7 +1245,7 @@ func (s *state) warnUnusedImages() {
 		}
 		switch {
 		case r.Kind == "local":
-		case r.Name == "uncategorized" && len(r.Objects) > 0 && r.ApplyCmd == nil:
+		case r.unresourced:
 			unresourced = true
 		default:
 			k8sResources++

@@ -215,7 +215,7 @@ func (s *state) local(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tu
 	var command, commandBat cmdArg
 	quiet, echoOff := false, false
 	var env stringStringMap
-	dir := pathArg{st: s}
+	dir := pathArg{st: s, noneOK: true}
 	var stdin starlark.Value = starlark.None
 	if err := unpackArgs(fn.Name(), args, kwargs,
 		"command", &command,

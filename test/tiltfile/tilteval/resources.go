@@ -174,7 +174,7 @@ func (s *state) localResource(t *starlark.Thread, fn *starlark.Builtin, args sta
 	var labels labelSet
 	var env, serveEnv stringStringMap
 	var probe starlark.Value = starlark.None
-	dir, serveDir := pathArg{st: s}, pathArg{st: s}
+	dir, serveDir := pathArg{st: s, noneOK: true}, pathArg{st: s, noneOK: true}
 	if err := unpackArgs(fn.Name(), args, kwargs,
 		"name", &name,
 		"cmd?", &cmd,
@@ -258,7 +258,7 @@ func (s *state) k8sCustomDeploy(t *starlark.Thread, fn *starlark.Builtin, args s
 	var applyCmd, deleteCmd, applyBat, deleteBat cmdArg
 	deps := pathList{st: s}
 	var liveUpdate starlark.Value = starlark.None
-	applyDir, deleteDir := pathArg{st: s}, pathArg{st: s}
+	applyDir, deleteDir := pathArg{st: s, noneOK: true}, pathArg{st: s, noneOK: true}
 	var applyEnv, deleteEnv stringStringMap
 	var imageDeps imageList
 	if err := unpackArgs(fn.Name(), args, kwargs,
@@ -657,7 +657,7 @@ func (s *state) dockerBuild(t *starlark.Thread, fn *starlark.Builtin, args starl
 	var ref, target, network, platform string
 	var dockerfileContents, cache starlark.Value
 	ctx := pathArg{st: s}
-	dockerfile := pathArg{st: s}
+	dockerfile := pathArg{st: s, noneOK: true} // "dockerfile??": None means not given (docker.go:125)
 	var buildArgs stringStringMap
 	var liveUpdate starlark.Value = starlark.None
 	matchInEnvVars, pull := false, false
@@ -746,7 +746,7 @@ func (s *state) customBuild(t *starlark.Thread, fn *starlark.Builtin, args starl
 	var imageDeps imageList
 	var env stringStringMap
 	var containerArgs stringList
-	dir := pathArg{st: s}
+	dir := pathArg{st: s, noneOK: true}
 	if err := unpackArgs(fn.Name(), args, kwargs,
 		"ref", &ref,
 		"command", &command,

@@ -101,6 +101,18 @@ func TestDockerGo152_DockerfileReadAtLoad(t *testing.T) {
 	}
 }
 
+func TestValueGo36_PathArguments(t *testing.T) {
+	mustFailEach(t, dockerfile, [][2]string{
+		{"docker_build('img', None)", "docker_build: for parameter context: expected path | string. Actual type: starlark.NoneType"},
+		{"docker_build('img', blob('.'))", "expected path | string. Actual type: io.Blob"},
+	})
+	// a git.Repo is a path (its root); None is the default for a command dir
+	// and for "dockerfile??" (value/value.go:139-149, docker.go:125).
+	r, _ := evalTiltfile(t, "docker_build('img', local_git_repo('.'), dockerfile=None)\nlocal_resource('a', 'x', dir=None)\n",
+		withFiles(map[string]string{".git/HEAD": "x"}))
+	mustOK(t, r)
+}
+
 func TestTiltfileState666_BaseImageFromDockerfileIsUsed(t *testing.T) {
 	r, _ := evalTiltfile(t, `
 docker_build('base', 'base')

@@ -10,7 +10,7 @@ tilteval_bin_dir=${TILT_EVAL_BIN_DIR:-$tilteval_root/build/tilt-eval-bin}
 tilteval_bin=$tilteval_bin_dir/tilt-eval
 
 # Debian packages the evaluator builds from; there is no module download.
-TILTEVAL_PACKAGES=(golang-go golang-starlark-dev golang-gopkg-yaml.v3-dev)
+TILTEVAL_PACKAGES=(golang-go golang-starlark-dev golang-gopkg-yaml.v3-dev golang-github-spf13-pflag-dev)
 
 tilteval_env() {
   export GOPATH=/usr/share/gocode GO111MODULE=off GOFLAGS='' GOTOOLCHAIN=local
@@ -19,7 +19,7 @@ tilteval_env() {
 
 tilteval_ensure_packages() {
   if command -v go >/dev/null 2>&1 && [ -d /usr/share/gocode/src/go.starlark.net ] &&
-     [ -d /usr/share/gocode/src/gopkg.in/yaml.v3 ]; then
+     [ -d /usr/share/gocode/src/gopkg.in/yaml.v3 ] && [ -d /usr/share/gocode/src/github.com/spf13/pflag ]; then
     return 0
   fi
   # shellcheck source=../../scripts/lib.sh

@@ -26,6 +26,7 @@ func (s *state) builtins() starlark.StringDict {
 	fns := map[string]builtinFn{
 		// resources and images
 		"local_resource":    s.localResource,
+		"test":              s.localResource, // deprecated fork (local_resource.go:19-20, 56-60)
 		"k8s_custom_deploy": s.k8sCustomDeploy,
 		"k8s_resource":      s.k8sResource,
 		"k8s_yaml":          s.k8sYaml,
@@ -76,8 +77,11 @@ func (s *state) builtins() starlark.StringDict {
 		"ci_settings":                   s.ciSettings,
 		"trigger_mode":                  s.triggerModeBuiltin,
 		"set_team":                      s.setTeam,
-		"enable_feature":                s.enableFeature,
-		"disable_snapshots":             s.noArgs,
+		"enable_feature":                s.setFeature(true),
+		"disable_feature":               s.setFeature(false),
+		"k8s_image_json_path":           s.k8sImageJSONPath,
+		"local_git_repo":                s.localGitRepo,
+		"disable_snapshots":             s.disableSnapshots,
 		"analytics_settings":            s.analyticsSettings,
 		"k8s_kind":                      s.k8sKind,
 		"workload_to_resource_function": s.workloadToResourceFunction,
@@ -136,8 +140,8 @@ func (s *state) warn(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tup
 }
 
 func (s *state) exit(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var code starlark.Value
-	if err := unpackArgs(fn.Name(), args, kwargs, "code", &code); err != nil {
+	var code starlark.Value = starlark.None
+	if err := unpackArgs(fn.Name(), args, kwargs, "code?", &code); err != nil { // print/print.go:64
 		return nil, err
 	}
 	if str, ok := asString(code); ok {
@@ -202,10 +206,16 @@ func (s *state) runHost(what string, argv []string, shellText *string, env map[s
 }
 
 func (s *state) local(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	// local() is wrapped by potentiallyK8sUnsafeBuiltin (tiltfile_state.go:
+	// 482-510, 549): on a context that is neither a dev cluster nor allowed
+	// by an earlier allow_k8s_contexts(), it refuses to run.
+	if !s.contextAllowed() {
+		return nil, fmt.Errorf("Refusing to run '%s' because %s might be a production kube context.\nIf you're sure you want to continue add:\n\tallow_k8s_contexts('%s')\nbefore this function call in your Tiltfile. Otherwise, switch k8s contexts and restart Tilt.", fn.Name(), s.opts.context, s.opts.context)
+	}
 	var command, commandBat cmdArg
 	quiet, echoOff := false, false
 	var env stringStringMap
-	dir := pathArg{st: s}
+	dir := pathArg{st: s, noneOK: true}
 	var stdin starlark.Value = starlark.None
 	if err := unpackArgs(fn.Name(), args, kwargs,
 		"command", &command,
@@ -306,7 +316,8 @@ func (s *state) readWithDefault(fnName string, args starlark.Tuple, kwargs []sta
 }
 
 func (s *state) readFileBuiltin(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	text, def, missing, err := s.readWithDefault(fn.Name(), args, kwargs, "file_path")
+	// read_file(paths=, default=): io/io.go:68
+	text, def, missing, err := s.readWithDefault(fn.Name(), args, kwargs, "paths")
 	if err != nil {
 		return nil, err
 	}
@@ -321,7 +332,8 @@ func (s *state) readFileBuiltin(t *starlark.Thread, fn *starlark.Builtin, args s
 }
 
 func (s *state) readJSON(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	text, def, missing, err := s.readWithDefault(fn.Name(), args, kwargs, "path")
+	// read_json(paths=, default=): encoding/json.go:22
+	text, def, missing, err := s.readWithDefault(fn.Name(), args, kwargs, "paths")
 	if err != nil {
 		return nil, err
 	}
@@ -332,7 +344,8 @@ func (s *state) readJSON(t *starlark.Thread, fn *starlark.Builtin, args starlark
 }
 
 func (s *state) readYAML(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	text, def, missing, err := s.readWithDefault(fn.Name(), args, kwargs, "path")
+	// read_yaml(paths=, default=): encoding/yaml.go:66
+	text, def, missing, err := s.readWithDefault(fn.Name(), args, kwargs, "paths")
 	if err != nil {
 		return nil, err
 	}
@@ -343,7 +356,8 @@ func (s *state) readYAML(t *starlark.Thread, fn *starlark.Builtin, args starlark
 }
 
 func (s *state) readYAMLStream(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	text, def, missing, err := s.readWithDefault(fn.Name(), args, kwargs, "path")
+	// read_yaml_stream(paths=, default=): encoding/yaml.go:56
+	text, def, missing, err := s.readWithDefault(fn.Name(), args, kwargs, "paths")
 	if err != nil {
 		return nil, err
 	}
@@ -355,7 +369,7 @@ func (s *state) readYAMLStream(t *starlark.Thread, fn *starlark.Builtin, args st
 
 func (s *state) watchFile(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	p := pathArg{st: s}
-	if err := unpackArgs(fn.Name(), args, kwargs, "file_path", &p); err != nil {
+	if err := unpackArgs(fn.Name(), args, kwargs, "paths", &p); err != nil { // io/io.go:86
 		return nil, err
 	}
 	s.watched = append(s.watched, p.value)
@@ -365,7 +379,7 @@ func (s *state) watchFile(t *starlark.Thread, fn *starlark.Builtin, args starlar
 func (s *state) listdir(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	dir := pathArg{st: s}
 	recursive := false
-	if err := unpackArgs(fn.Name(), args, kwargs, "directory", &dir, "recursive?", &recursive); err != nil {
+	if err := unpackArgs(fn.Name(), args, kwargs, "dir", &dir, "recursive?", &recursive); err != nil { // io/io.go:103
 		return nil, err
 	}
 	var files []starlark.Value
@@ -508,4 +522,62 @@ func (s *state) include(t *starlark.Thread, fn *starlark.Builtin, args starlark.
 	}
 	_, err := s.load(t, module)
 	return starlark.None, err
+}
+
+// k8sImageJSONPath is k8s.go:440-485: paths, then optional api_version,
+// kind, name, namespace; it tells where a kind keeps its images. The harness
+// finds images only in containers[], so it records the kind as a workload.
+func (s *state) k8sImageJSONPath(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var paths stringOrStringList
+	var apiVersion, kind, name, namespace string
+	if err := unpackArgs(fn.Name(), args, kwargs, "paths", &paths, "api_version?", &apiVersion,
+		"kind?", &kind, "name?", &name, "namespace?", &namespace); err != nil {
+		return nil, err
+	}
+	if kind == "" && name == "" && namespace == "" {
+		return nil, fmt.Errorf("at least one of kind, name, or namespace must be specified")
+	}
+	if kind != "" {
+		s.workloadKinds[strings.ToLower(kind)] = true
+	}
+	return starlark.None, nil
+}
+
+// gitRepo is the value local_git_repo returns (git/repo.go): its paths()
+// method joins a path to the repository root.
+type gitRepo struct{ base string }
+
+func (g *gitRepo) String() string        { return fmt.Sprintf("[git.Repo] '%v'", g.base) }
+func (g *gitRepo) Type() string          { return "git.Repo" }
+func (g *gitRepo) Freeze()               {}
+func (g *gitRepo) Truth() starlark.Bool  { return g.base != "" }
+func (g *gitRepo) Hash() (uint32, error) { return 0, errors.New("unhashable type: git.Repo") }
+func (g *gitRepo) AttrNames() []string   { return []string{"paths"} }
+func (g *gitRepo) Attr(name string) (starlark.Value, error) {
+	if name != "paths" {
+		return nil, nil
+	}
+	return starlark.NewBuiltin("paths", func(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		var p string
+		if err := unpackArgs(fn.Name(), args, kwargs, "paths", &p); err != nil {
+			return nil, err
+		}
+		return starlark.String(filepath.Join(g.base, p)), nil
+	}), nil
+}
+
+// localGitRepo is git/git.go:23-45: the path must exist and hold a .git/.
+func (s *state) localGitRepo(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var p string
+	if err := unpackArgs(fn.Name(), args, kwargs, "paths", &p); err != nil {
+		return nil, err
+	}
+	abs := s.absPath(p)
+	if _, err := os.Stat(abs); err != nil {
+		return nil, fmt.Errorf("Reading paths %s: %v", abs, err)
+	}
+	if _, err := os.Stat(filepath.Join(abs, ".git")); os.IsNotExist(err) {
+		return nil, fmt.Errorf("%s isn't a valid git repo: it doesn't have a .git/ directory", abs)
+	}
+	return &gitRepo{base: abs}, nil
 }

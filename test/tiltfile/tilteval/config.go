@@ -1,21 +1,24 @@
 package main
 
-// The config module (Tilt's internal/tiltfile/config): settings defined in the
-// Tiltfile, read from tilt_config.json beside the main Tiltfile and from the
-// args after `--` (Go flag syntax: repeats append, no comma splitting),
-// command line winning; and the set of enabled resources.
+// The config module (Tilt v0.37.6 internal/tiltfile/config): settings defined
+// in the Tiltfile, read from tilt_config.json in the directory of the Tiltfile
+// that calls config.parse (config.go:110-148) and from the args after `--`,
+// parsed with spf13/pflag as Tilt does (config_def.go:96-139: flags and
+// positional args may interleave, `-long` is a shorthand group, bools take
+// --flag or --flag=false); command line winning (config_def.go:48-61); and
+// the set of enabled resources (resources.go).
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
+	flag "github.com/spf13/pflag"
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
 )
@@ -32,16 +35,29 @@ type stringSetting struct {
 	set bool
 }
 
-func (s *stringSetting) String() string                { return s.v }
-func (s *stringSetting) Set(v string) error            { s.v, s.set = v, true; return nil }
+func (s *stringSetting) String() string { return s.v }
+func (s *stringSetting) Type() string   { return "string" }
+
+// Set refuses a second value (config/string.go:48-55).
+func (s *stringSetting) Set(v string) error {
+	if s.set {
+		return fmt.Errorf("string settings can only be specified once. multiple values found (last value: %s)", v)
+	}
+	s.v, s.set = v, true
+	return nil
+}
 func (s *stringSetting) starlarkValue() starlark.Value { return starlark.String(s.v) }
 func (s *stringSetting) isSet() bool                   { return s.set }
 func (s *stringSetting) setFromJSON(v interface{}) error {
+	if v == nil {
+		return nil
+	}
 	str, ok := v.(string)
 	if !ok {
-		return fmt.Errorf("expected string, got %T", v)
+		return fmt.Errorf("expected string, found %T", v)
 	}
-	return s.Set(str)
+	s.v, s.set = str, true
+	return nil
 }
 
 type stringListSetting struct {
@@ -50,6 +66,7 @@ type stringListSetting struct {
 }
 
 func (s *stringListSetting) String() string     { return strings.Join(s.v, ",") }
+func (s *stringListSetting) Type() string       { return "list[string]" }
 func (s *stringListSetting) Set(v string) error { s.v, s.set = append(s.v, v), true; return nil }
 func (s *stringListSetting) isSet() bool        { return s.set }
 func (s *stringListSetting) starlarkValue() starlark.Value {
@@ -60,15 +77,19 @@ func (s *stringListSetting) starlarkValue() starlark.Value {
 	return starlark.NewList(out)
 }
 func (s *stringListSetting) setFromJSON(v interface{}) error {
+	if v == nil {
+		s.v = nil
+		return nil
+	}
 	list, ok := v.([]interface{})
 	if !ok {
-		return fmt.Errorf("expected array, got %T", v)
+		return fmt.Errorf("expected array")
 	}
 	s.v, s.set = []string{}, true
 	for _, e := range list {
 		str, ok := e.(string)
 		if !ok {
-			return fmt.Errorf("expected array of strings, found %T", e)
+			return fmt.Errorf("expected string, got %T", e)
 		}
 		s.v = append(s.v, str)
 	}
@@ -81,10 +102,13 @@ type boolSetting struct {
 }
 
 func (s *boolSetting) String() string                { return strconv.FormatBool(s.v) }
-func (s *boolSetting) IsBoolFlag() bool              { return true }
+func (s *boolSetting) Type() string                  { return "bool" }
 func (s *boolSetting) isSet() bool                   { return s.set }
 func (s *boolSetting) starlarkValue() starlark.Value { return starlark.Bool(s.v) }
 func (s *boolSetting) Set(v string) error {
+	if s.set {
+		return fmt.Errorf("bool settings can only be specified once. multiple values found (last value: %s)", v)
+	}
 	b, err := strconv.ParseBool(v)
 	if err != nil {
 		return err
@@ -93,12 +117,62 @@ func (s *boolSetting) Set(v string) error {
 	return nil
 }
 func (s *boolSetting) setFromJSON(v interface{}) error {
+	if v == nil {
+		return nil
+	}
 	b, ok := v.(bool)
 	if !ok {
-		return fmt.Errorf("expected bool, got %T", v)
+		return fmt.Errorf("expected bool, found %T", v)
 	}
 	s.v, s.set = b, true
 	return nil
+}
+
+// objectSetting is config.define_object (config/object.go): a JSON value,
+// given once on the command line or as any JSON value in tilt_config.json.
+type objectSetting struct {
+	v   starlark.Value
+	set bool
+}
+
+func (s *objectSetting) Type() string { return "object" }
+func (s *objectSetting) isSet() bool  { return s.set }
+func (s *objectSetting) String() string {
+	if !s.set {
+		return "None"
+	}
+	return s.v.String()
+}
+func (s *objectSetting) starlarkValue() starlark.Value {
+	if s.v == nil {
+		return starlark.None
+	}
+	return s.v
+}
+func (s *objectSetting) setFromJSON(v interface{}) error {
+	if v == nil {
+		return nil
+	}
+	text, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	sv, err := decodeJSONText(&starlark.Thread{Name: "config"}, string(text))
+	if err != nil {
+		return err
+	}
+	s.v, s.set = sv, true
+	return nil
+}
+func (s *objectSetting) Set(text string) error {
+	if s.set {
+		return fmt.Errorf("object settings can only be specified once. multiple values found (last value: %s)", s.v)
+	}
+	var decoded interface{}
+	if err := json.Unmarshal([]byte(text), &decoded); err != nil {
+		return fmt.Errorf("decoding JSON, got %q: %v", text, err)
+	}
+	return s.setFromJSON(decoded)
 }
 
 type settingDef struct {
@@ -116,6 +190,7 @@ type configState struct {
 	parsed      map[string]interface{} // what parse() returned, for the output
 	enabled     []string               // set_enabled_resources; nil = not called
 	cleared     bool
+	parseDir    string // the directory of the Tiltfile that called parse
 }
 
 func newConfigState(s *state) *configState { return &configState{s: s} }
@@ -156,11 +231,8 @@ func (c *configState) defineBuiltin(typName string, newV func() configValue) bui
 	}
 }
 
-func (c *configState) configPath() string { return filepath.Join(c.s.mainDir, "tilt_config.json") }
-
-func (c *configState) readFile() (map[string]configValue, error) {
+func (c *configState) readFile(path string) (map[string]configValue, error) {
 	ret := map[string]configValue{}
-	path := c.configPath()
 	b, err := os.ReadFile(path)
 	if err != nil {
 		if os.IsNotExist(err) {
@@ -181,10 +253,14 @@ func (c *configState) readFile() (map[string]configValue, error) {
 		if err := ret[k].setFromJSON(v); err != nil {
 			return nil, fmt.Errorf("%s specified invalid value for setting %s: %v", path, k, err)
 		}
+		if !ret[k].isSet() {
+			delete(ret, k) // null leaves the setting unset
+		}
 	}
 	return ret, nil
 }
 
+// parseArgs is config_def.go:96-139 with spf13/pflag.
 func (c *configState) parseArgs(args []string) (map[string]configValue, string, error) {
 	fs := flag.NewFlagSet("", flag.ContinueOnError)
 	var w bytes.Buffer
@@ -196,17 +272,25 @@ func (c *configState) parseArgs(args []string) (map[string]configValue, string, 
 			continue
 		}
 		fs.Var(ret[d.name], d.name, d.usage)
+		if _, isBool := ret[d.name].(*boolSetting); isBool {
+			fs.Lookup(d.name).NoOptDefVal = "true"
+		}
 	}
 	if err := fs.Parse(args); err != nil {
-		return nil, w.String(), err
+		usage := fs.FlagUsagesWrapped(80)
+		if strings.TrimSpace(usage) != "" {
+			usage = "\nUsage:\n" + usage
+		}
+		return nil, w.String(), fmt.Errorf("%v%s", err, usage)
 	}
 	if len(fs.Args()) > 0 {
 		if c.positional == "" {
-			return nil, w.String(), errors.New("positional args were specified, but none were expected (no setting defined with args=True)")
+			return nil, w.String(), fmt.Errorf("positional CLI args (%q) were specified, but none were expected.\n"+
+				"See https://docs.tilt.dev/tiltfile_config.html#positional-arguments for examples.", strings.Join(fs.Args(), " "))
 		}
 		for _, a := range fs.Args() {
 			if err := ret[c.positional].Set(a); err != nil {
-				return nil, w.String(), fmt.Errorf("error setting positional arg %s: %v", c.positional, err)
+				return nil, w.String(), fmt.Errorf("invalid positional args (%s): %v", c.positional, err)
 			}
 		}
 	}
@@ -217,8 +301,15 @@ func (c *configState) parse(t *starlark.Thread, fn *starlark.Builtin, args starl
 	if err := unpackArgs(fn.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
+	wd := c.s.curDir()
+	if c.parseDir != "" && c.parseDir != wd {
+		return nil, fmt.Errorf("%s can only be called from one Tiltfile working directory per run. It was called from %s and %s", fn.Name(), c.parseDir, wd)
+	}
+	c.parseDir = wd
 	c.parseCalled = true
-	fromFile, err := c.readFile()
+	path := filepath.Join(wd, "tilt_config.json")
+	c.s.watched = append(c.s.watched, path)
+	fromFile, err := c.readFile(path)
 	if err != nil {
 		return nil, err
 	}
@@ -227,7 +318,7 @@ func (c *configState) parse(t *starlark.Thread, fn *starlark.Builtin, args starl
 		c.s.prints = append(c.s.prints, out)
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("invalid Tiltfile config args: %v", err)
 	}
 	merged := map[string]configValue{}
 	for k, v := range fromFile {
@@ -353,6 +444,7 @@ func (s *state) configModule() *starlarkstruct.Module {
 		"define_string":           starlark.NewBuiltin("config.define_string", c.defineBuiltin("string", func() configValue { return &stringSetting{} })),
 		"define_string_list":      starlark.NewBuiltin("config.define_string_list", c.defineBuiltin("string_list", func() configValue { return &stringListSetting{} })),
 		"define_bool":             starlark.NewBuiltin("config.define_bool", c.defineBuiltin("bool", func() configValue { return &boolSetting{} })),
+		"define_object":           starlark.NewBuiltin("config.define_object", c.defineBuiltin("object", func() configValue { return &objectSetting{} })),
 		"parse":                   starlark.NewBuiltin("config.parse", c.parse),
 		"set_enabled_resources":   starlark.NewBuiltin("config.set_enabled_resources", c.setEnabledResources),
 		"clear_enabled_resources": starlark.NewBuiltin("config.clear_enabled_resources", c.clearEnabledResources),

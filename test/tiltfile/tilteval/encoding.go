@@ -357,7 +357,7 @@ func (s *state) encodeJSON(t *starlark.Thread, fn *starlark.Builtin, args starla
 
 func (s *state) blob(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var contents string
-	if err := unpackArgs(fn.Name(), args, kwargs, "contents", &contents); err != nil {
+	if err := unpackArgs(fn.Name(), args, kwargs, "input", &contents); err != nil { // io/io.go:145
 		return nil, err
 	}
 	return newBlob(contents, "blob"), nil

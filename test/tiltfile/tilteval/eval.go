@@ -58,6 +58,8 @@ type state struct {
 	config         *configState
 	exited         bool
 	workloadKinds  map[string]bool
+	kindReadiness  map[string]string  // k8s_kind(pod_readiness=) by lower-case kind
+	unusedSteps    map[string]*luStep // live update steps not yet used, by creation position
 }
 
 func newState(o options) (*state, error) {
@@ -76,6 +78,8 @@ func newState(o options) (*state, error) {
 		settings:      defaultSettings(),
 		allowedCtx:    []string{},
 		workloadKinds: map[string]bool{},
+		unusedSteps:   map[string]*luStep{},
+		kindReadiness: map[string]string{},
 	}
 	for k := range defaultWorkloadKinds {
 		s.workloadKinds[k] = true

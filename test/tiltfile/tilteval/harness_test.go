@@ -93,6 +93,16 @@ func mustFail(t *testing.T, r result, wants ...string) {
 	}
 }
 
+// mustFailEach evaluates each Tiltfile text (with files) and wants it to
+// fail with the paired message.
+func mustFailEach(t *testing.T, files map[string]string, cases [][2]string) {
+	t.Helper()
+	for _, c := range cases {
+		r, _ := evalTiltfile(t, c[0]+"\n", files)
+		mustFail(t, r, c[1])
+	}
+}
+
 func resources(doc map[string]interface{}) map[string]map[string]interface{} {
 	out := map[string]map[string]interface{}{}
 	for _, r := range doc["resources"].([]interface{}) {

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -22,12 +23,14 @@ type options struct {
 	context    string
 	namespace  string
 	localMode  string
+	extRepo    string // stands in for Tilt's default extension repo (no network here)
 	tiltfile   string
 	tiltArgs   []string
 }
 
 const usage = `usage: tilt-eval [--env K=V]... [--subcommand up|ci|down] [--context NAME]
-                 [--namespace NAME] [--local allow|record] TILTFILE [-- TILT ARGS...]`
+                 [--namespace NAME] [--local allow|record] [--default-extension-repo DIR]
+                 TILTFILE [-- TILT ARGS...]`
 
 func parseOptions(argv []string) (options, error) {
 	o := options{subcommand: "up", context: "kind-kind", namespace: "default", localMode: "allow"}
@@ -41,7 +44,7 @@ func parseOptions(argv []string) (options, error) {
 			break
 		}
 		name, val, hasVal := strings.Cut(a, "=")
-		takesValue := map[string]bool{"--env": true, "--subcommand": true, "--context": true, "--namespace": true, "--local": true}
+		takesValue := map[string]bool{"--env": true, "--subcommand": true, "--context": true, "--namespace": true, "--local": true, "--default-extension-repo": true}
 		if takesValue[name] {
 			if !hasVal {
 				if i+1 >= len(argv) {
@@ -65,6 +68,12 @@ func parseOptions(argv []string) (options, error) {
 				o.context = val
 			case "--namespace":
 				o.namespace = val
+			case "--default-extension-repo":
+				abs, err := filepath.Abs(val)
+				if err != nil {
+					return o, err
+				}
+				o.extRepo = abs
 			case "--local":
 				if val != "allow" && val != "record" {
 					return o, fmt.Errorf("--local must be allow or record, got %q", val)

@@ -171,7 +171,7 @@ func (s *state) shlexModule() *starlarkstruct.Module {
 	return &starlarkstruct.Module{Name: "shlex", Members: starlark.StringDict{
 		"quote": starlark.NewBuiltin("shlex.quote", func(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 			var str string
-			if err := unpackArgs(fn.Name(), args, kwargs, "s", &str); err != nil {
+			if err := unpackArgs(fn.Name(), args, kwargs, "name", &str); err != nil { // shlex/shlex.go:23-24
 				return nil, err
 			}
 			return starlark.String(shellQuote(str)), nil

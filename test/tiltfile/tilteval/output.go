@@ -25,23 +25,24 @@ func (s *state) output() (map[string]interface{}, error) {
 		parsed = s.config.parsed
 	}
 	return map[string]interface{}{
-		"tiltfile":      s.mainPath,
-		"subcommand":    s.opts.subcommand,
-		"tilt_args":     orEmpty(s.opts.tiltArgs),
-		"resources":     orEmptyRes(s.resources),
-		"images":        orEmptyImg(s.images),
-		"buttons":       s.buttons(),
-		"settings":      settings,
-		"enabled":       enabled,
-		"config":        parsed,
-		"local_calls":   orEmptyMaps(s.localCalls),
-		"warnings":      orEmpty(s.warnings),
-		"prints":        orEmpty(s.prints),
-		"k8s_objects":   objs,
-		"api_objects":   api,
-		"loaded_files":  orEmpty(s.loadOrder),
-		"watched_files": orEmpty(s.watched),
-		"exited":        s.exited,
+		"tiltfile":            s.mainPath,
+		"subcommand":          s.opts.subcommand,
+		"tilt_args":           orEmpty(s.opts.tiltArgs),
+		"resources":           orEmptyRes(s.resources),
+		"images":              s.printedImages(),
+		"buttons":             s.buttons(),
+		"api_objects_applied": s.opts.subcommand != "down",
+		"settings":            settings,
+		"enabled":             enabled,
+		"config":              parsed,
+		"local_calls":         orEmptyMaps(s.localCalls),
+		"warnings":            orEmpty(s.warnings),
+		"prints":              orEmpty(s.prints),
+		"k8s_objects":         objs,
+		"api_objects":         api,
+		"loaded_files":        orEmpty(s.loadOrder),
+		"watched_files":       orEmpty(s.watched),
+		"exited":              s.exited,
 	}, nil
 }
 
@@ -52,11 +53,16 @@ func orEmptyRes(v []*resource) []*resource {
 	return v
 }
 
-func orEmptyImg(v []*image) []*image {
-	if v == nil {
-		return []*image{}
+// printedImages leaves out the build-less image a k8s_custom_deploy live
+// update registers; its steps show on the resource.
+func (s *state) printedImages() []*image {
+	out := []*image{}
+	for _, img := range s.images {
+		if !img.hidden {
+			out = append(out, img)
+		}
 	}
-	return v
+	return out
 }
 
 func orEmptyMaps(v []map[string]interface{}) []map[string]interface{} {

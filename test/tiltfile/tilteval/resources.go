@@ -5,7 +5,7 @@ package main
 
 import (
 	"fmt"
-	"path"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -40,6 +40,7 @@ type resource struct {
 	ImageDeps         []string                 `json:"image_deps"`
 	Readiness         map[string]interface{}   `json:"readiness"`
 	PodReadiness      string                   `json:"pod_readiness"`
+	ReadyWhen         string                   `json:"ready_when"`
 	ImageSelector     string                   `json:"image_selector"`
 	ContainerSelector string                   `json:"container_selector"`
 	LiveUpdate        []map[string]interface{} `json:"live_update"`
@@ -48,9 +49,13 @@ type resource struct {
 	DiscoveryStrategy string                   `json:"discovery_strategy"`
 	Tiltfile          string                   `json:"tiltfile"`
 
-	triggerMode TriggerMode
-	triggerSet  bool
-	configured  bool // k8s_resource() already applied
+	triggerMode     TriggerMode
+	triggerSet      bool
+	luImage         string   // the build-less image of a k8s_custom_deploy live update
+	objectKinds     []string // lower-case kinds of the objects it deploys
+	requiredImages  []string // image_deps that must match a build
+	manuallyGrouped bool     // k8s_resource(new_name=, objects=) without a workload
+	unresourced     bool     // the "uncategorized" bucket of YAML no resource claimed
 }
 
 func (s *state) newResource(name, kind string) *resource {
@@ -89,21 +94,53 @@ type image struct {
 	ContainerArgs     []string                 `json:"container_args"`
 	MatchInEnvVars    bool                     `json:"match_in_env_vars"`
 	Tiltfile          string                   `json:"tiltfile"`
+
+	hidden     bool     // the build-less image of a k8s_custom_deploy live update: not printed
+	baseImages []string // FROM images of a docker_build's Dockerfile
 }
 
 type k8sResourceOptions struct {
 	pos               string
 	workload, newName string
+	manual            bool // no workload: a new resource from objects
 	portForwards      []map[string]interface{}
 	extraSelectors    []map[string]string
 	trigger           triggerModeArg
-	resourceDeps      *[]string
+	resourceDeps      []string
 	objects           []string
 	autoInit          *bool
 	podReadiness      string
 	links             []map[string]interface{}
 	labels            []string
 	discoveryStrategy string
+}
+
+// nameArg is Tilt's value.Name: a string usable as a path segment
+// (internal/tiltfile/value/name.go:18-30, apimachinery IsPathSegmentName).
+type nameArg struct{ v string }
+
+func (n *nameArg) Unpack(v starlark.Value) error {
+	str, ok := asString(v)
+	if !ok {
+		return fmt.Errorf("Value should be convertible to string, but is type %s", v.Type())
+	}
+	if msg := pathSegmentProblem(str); msg != "" {
+		return fmt.Errorf("invalid value %q: %s", str, msg)
+	}
+	n.v = str
+	return nil
+}
+
+func pathSegmentProblem(str string) string {
+	if str == "." || str == ".." {
+		return fmt.Sprintf("may not be '%s'", str)
+	}
+	for _, bad := range []string{"/", "%"} {
+		if strings.Contains(str, bad) {
+			return fmt.Sprintf("may not contain '%s'", bad)
+		}
+	}
+	return ""
 }
 
 type k8sObject struct {
@@ -122,18 +159,22 @@ func (o k8sObject) selector() string {
 // ---- local_resource -------------------------------------------------------
 
 func (s *state) localResource(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var name string
+	var name nameArg
 	var cmd, serveCmd, cmdBat, serveCmdBat cmdArg
 	deps := pathList{st: s}
 	var trig triggerModeArg
 	var resourceDeps stringList
 	var ignore stringOrStringList
 	autoInit, allowParallel := true, false
+	if fn.Name() == "test" {
+		allowParallel = true
+		s.warnings = append(s.warnings, "test() is deprecated and will be removed in a future release.\nChange this call to use `local_resource(..., allow_parallel=True)`")
+	}
 	var links linkList
 	var labels labelSet
 	var env, serveEnv stringStringMap
 	var probe starlark.Value = starlark.None
-	dir, serveDir := pathArg{st: s}, pathArg{st: s}
+	dir, serveDir := pathArg{st: s, noneOK: true}, pathArg{st: s, noneOK: true}
 	if err := unpackArgs(fn.Name(), args, kwargs,
 		"name", &name,
 		"cmd?", &cmd,
@@ -156,11 +197,18 @@ func (s *state) localResource(t *starlark.Thread, fn *starlark.Builtin, args sta
 	); err != nil {
 		return nil, err
 	}
+	// local_resource.go:104-118: dir/serve_dir only with their command.
+	if dir.given && len(cmd.argv) == 0 {
+		if len(serveCmd.argv) > 0 {
+			return nil, fmt.Errorf("local_resource: 'dir' only affects 'cmd', not 'serve_cmd'. Did you mean to use 'serve_dir' instead?")
+		}
+		return nil, fmt.Errorf("local_resource: 'dir' specified but 'cmd' is empty")
+	}
+	if serveDir.given && len(serveCmd.argv) == 0 {
+		return nil, fmt.Errorf("local_resource: 'serve_dir' specified but 'serve_cmd' is empty")
+	}
 	if len(cmd.argv) == 0 && len(serveCmd.argv) == 0 {
 		return nil, fmt.Errorf("local_resource must have a cmd and/or a serve_cmd, but both were empty")
-	}
-	if dir.set && len(cmd.argv) == 0 && len(serveCmd.argv) > 0 {
-		return nil, fmt.Errorf("local_resource: 'dir' only affects 'cmd', not 'serve_cmd'. Did you mean to use 'serve_dir' instead?")
 	}
 	var readiness map[string]interface{}
 	if probe != starlark.None {
@@ -170,12 +218,16 @@ func (s *state) localResource(t *starlark.Thread, fn *starlark.Builtin, args sta
 		}
 		readiness = r.data
 	}
-	for _, r := range s.resources {
-		if r.Kind == "local" && r.Name == name {
-			return nil, fmt.Errorf("Local resource %s has been defined multiple times", name)
-		}
+	// local_resource.go:120-124: a probe is only for serve_cmd; Tilt warns
+	// and drops it.
+	if readiness != nil && len(serveCmd.argv) == 0 {
+		s.warnings = append(s.warnings, fmt.Sprintf("Ignoring readiness probe for local resource %q (no serve_cmd was defined)", name.v))
+		readiness = nil
 	}
-	r := s.newResource(name, "local")
+	if err := s.checkResourceConflict(name.v); err != nil {
+		return nil, err
+	}
+	r := s.newResource(name.v, "local")
 	r.Cmd, r.ServeCmd = cmd.argv, serveCmd.argv
 	r.Dir, r.ServeDir = dir.or(s.curDir()), serveDir.or(s.curDir())
 	r.Env, r.ServeEnv = env.orEmpty(), serveEnv.orEmpty()
@@ -184,7 +236,8 @@ func (s *state) localResource(t *starlark.Thread, fn *starlark.Builtin, args sta
 	r.ResourceDeps = orEmpty(resourceDeps.values)
 	r.Labels = orEmpty(labels.values)
 	r.triggerMode, r.triggerSet = trig.mode, trig.set
-	r.AutoInit, r.AllowParallel = autoInit, allowParallel
+	// A serve-only resource never blocks others (tiltfile_state.go:1611-1612).
+	r.AutoInit, r.AllowParallel = autoInit, allowParallel || len(cmd.argv) == 0
 	r.Links = links.values()
 	r.Readiness = readiness
 	s.resources = append(s.resources, r)
@@ -205,7 +258,7 @@ func (s *state) k8sCustomDeploy(t *starlark.Thread, fn *starlark.Builtin, args s
 	var applyCmd, deleteCmd, applyBat, deleteBat cmdArg
 	deps := pathList{st: s}
 	var liveUpdate starlark.Value = starlark.None
-	applyDir, deleteDir := pathArg{st: s}, pathArg{st: s}
+	applyDir, deleteDir := pathArg{st: s, noneOK: true}, pathArg{st: s, noneOK: true}
 	var applyEnv, deleteEnv stringStringMap
 	var imageDeps imageList
 	if err := unpackArgs(fn.Name(), args, kwargs,
@@ -232,10 +285,16 @@ func (s *state) k8sCustomDeploy(t *starlark.Thread, fn *starlark.Builtin, args s
 	if len(deleteCmd.argv) == 0 {
 		return nil, fmt.Errorf("k8s_custom_deploy: delete_cmd cannot be empty")
 	}
-	steps, err := s.liveUpdateSteps(liveUpdate, deps.values)
+	steps, err := s.liveUpdateSteps(liveUpdate)
 	if err != nil {
 		return nil, fmt.Errorf("live_update: %v", err)
 	}
+	if err := s.checkResourceConflict(name); err != nil {
+		return nil, fmt.Errorf("error making resource for %s: %v", name, err)
+	}
+	r := s.newResource(name, "k8s_custom_deploy")
+	// With a live update, Tilt registers a build-less image for the selector
+	// and makes the resource depend on it (k8s_custom_deploy.go:89-150).
 	if len(steps) > 0 {
 		n := 0
 		if imageSelector != "" {
@@ -249,19 +308,26 @@ func (s *state) k8sCustomDeploy(t *starlark.Thread, fn *starlark.Builtin, args s
 		} else if n > 1 {
 			return nil, fmt.Errorf("k8s_custom_deploy: cannot specify more than one Live Update selector")
 		}
+		ref := imageSelector
+		if containerSelector != "" {
+			ref = "k8s_custom_deploy:" + name
+		}
+		if !validImageRef(ref) {
+			return nil, fmt.Errorf("can't parse %q: invalid reference format", ref)
+		}
+		lu := &image{Ref: ref, Kind: "custom_build", Command: []string{":"}, Deps: orEmpty(deps.values),
+			LiveUpdate: steps, DisablePush: true, SkipsLocalDocker: true, ImageDeps: []string{}, Tiltfile: s.curPath(), hidden: true}
+		if err := s.addImage(lu); err != nil {
+			return nil, err
+		}
+		r.luImage = ref
 	}
-	if imageSelector != "" && !validImageRef(imageSelector) {
-		return nil, fmt.Errorf("can't parse %q: invalid reference format", imageSelector)
-	}
-	if _, exists := s.k8sByName[name]; exists {
-		return nil, fmt.Errorf("error making resource for %s: k8s_resource named %q already exists", name, name)
-	}
-	r := s.newResource(name, "k8s_custom_deploy")
 	r.ApplyCmd, r.DeleteCmd = applyCmd.argv, deleteCmd.argv
 	r.ApplyDir, r.DeleteDir = applyDir.or(s.curDir()), deleteDir.or(s.curDir())
 	r.ApplyEnv, r.DeleteEnv = applyEnv.orEmpty(), deleteEnv.orEmpty()
 	r.Deps = orEmpty(deps.values)
 	r.ImageDeps = orEmpty(imageDeps.refs)
+	r.requiredImages = append([]string{}, r.ImageDeps...)
 	r.ImageSelector, r.ContainerSelector = imageSelector, containerSelector
 	r.LiveUpdate = steps
 	s.resources = append(s.resources, r)
@@ -293,7 +359,8 @@ func (l *imageList) Unpack(v starlark.Value) error {
 // ---- k8s_resource (applied after the Tiltfile ran, as in Tilt) ------------
 
 func (s *state) k8sResource(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var workload, newName, podReadiness, discovery string
+	var podReadiness, discovery string
+	var workload, newName nameArg
 	var portForwards, extraSelectors starlark.Value = starlark.None, starlark.None
 	var trig triggerModeArg
 	var resourceDeps, objects stringList
@@ -316,13 +383,20 @@ func (s *state) k8sResource(t *starlark.Thread, fn *starlark.Builtin, args starl
 	); err != nil {
 		return nil, err
 	}
-	if workload == "" && newName == "" {
-		return nil, fmt.Errorf("k8s_resource: must specify workload or new_name")
+	// k8s.go:326-360: without a workload, new_name names a new resource made
+	// of the given objects.
+	resourceName, manual := workload.v, false
+	if resourceName == "" {
+		resourceName, manual = newName.v, true
 	}
-	if workload == "" && len(objects.values) == 0 {
-		return nil, fmt.Errorf("k8s_resource: must specify workload or objects")
+	if resourceName == "" {
+		return nil, fmt.Errorf("Resource name missing. Must give a name for an existing resource or a new_name to create a new resource.")
 	}
-	if podReadiness != "" && podReadiness != "ignore" && podReadiness != "wait" {
+	if manual && len(objects.values) == 0 {
+		return nil, fmt.Errorf("k8s_resource doesn't specify a workload or any objects. All non-workload resources must specify 1 or more objects")
+	}
+	// internal/tiltfile/k8s/readiness.go:17-35 accepts "succeeded" too.
+	if podReadiness != "" && podReadiness != "ignore" && podReadiness != "wait" && podReadiness != "succeeded" {
 		return nil, fmt.Errorf("Invalid value. Allowed: {ignore, wait}. Got: %s", podReadiness)
 	}
 	if discovery != "" && discovery != "default" && discovery != "selectors-only" {
@@ -337,14 +411,11 @@ func (s *state) k8sResource(t *starlark.Thread, fn *starlark.Builtin, args starl
 		return nil, err
 	}
 	o := &k8sResourceOptions{
-		pos: t.CallFrame(1).Pos.String(), workload: workload, newName: newName,
+		pos: t.CallFrame(1).Pos.String(), workload: resourceName, newName: newName.v, manual: manual,
 		portForwards: pfs, extraSelectors: sels, trigger: trig, objects: objects.values,
 		podReadiness: podReadiness, links: links.values(), labels: labels.values, discoveryStrategy: discovery,
 	}
-	if resourceDeps.set {
-		deps := orEmpty(resourceDeps.values)
-		o.resourceDeps = &deps
-	}
+	o.resourceDeps = orEmpty(resourceDeps.values)
 	if autoInit != starlark.None {
 		b, ok := autoInit.(starlark.Bool)
 		if !ok {
@@ -353,13 +424,8 @@ func (s *state) k8sResource(t *starlark.Thread, fn *starlark.Builtin, args starl
 		bv := bool(b)
 		o.autoInit = &bv
 	}
-	if workload != "" {
-		for _, prev := range s.k8sOptions {
-			if prev.workload == workload {
-				return nil, fmt.Errorf("k8s_resource already called for %s", workload)
-			}
-		}
-	}
+	// A second call for the same workload is allowed: its options are merged
+	// after the Tiltfile ran (tiltfile_state.go:792-870).
 	s.k8sOptions = append(s.k8sOptions, o)
 	return starlark.None, nil
 }
@@ -559,9 +625,11 @@ func imageName(ref string) string {
 
 // ---- images ---------------------------------------------------------------
 
+// addImage refuses a second build for the same reference (tag included), as
+// Tilt's build_index.go:35-41 does; two tags of one name may coexist.
 func (s *state) addImage(img *image) error {
 	for _, prev := range s.images {
-		if imageName(prev.Ref) == imageName(img.Ref) {
+		if prev.Ref == img.Ref {
 			return fmt.Errorf("Image for ref %q has already been defined", img.Ref)
 		}
 	}
@@ -569,10 +637,27 @@ func (s *state) addImage(img *image) error {
 	return nil
 }
 
+// imageFor finds the build a reference consumes: an exact reference, else
+// the same name (build_index.go:75-89).
+func (s *state) imageFor(ref string) *image {
+	for _, img := range s.images {
+		if img.Ref == ref {
+			return img
+		}
+	}
+	for _, img := range s.images {
+		if imageName(img.Ref) == imageName(ref) {
+			return img
+		}
+	}
+	return nil
+}
+
 func (s *state) dockerBuild(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var ref, target, network, platform, dockerfileContents string
+	var ref, target, network, platform string
+	var dockerfileContents, cache starlark.Value
 	ctx := pathArg{st: s}
-	dockerfile := pathArg{st: s}
+	dockerfile := pathArg{st: s, noneOK: true} // "dockerfile??": None means not given (docker.go:125)
 	var buildArgs stringStringMap
 	var liveUpdate starlark.Value = starlark.None
 	matchInEnvVars, pull := false, false
@@ -585,17 +670,18 @@ func (s *state) dockerBuild(t *starlark.Thread, fn *starlark.Builtin, args starl
 		"build_args?", &buildArgs,
 		"dockerfile?", &dockerfile,
 		"dockerfile_contents?", &dockerfileContents,
+		"cache?", &cache,
 		"live_update?", &liveUpdate,
 		"match_in_env_vars?", &matchInEnvVars,
 		"ignore?", &ignore,
 		"only?", &only,
 		"entrypoint?", &entrypoint,
+		"container_args?", &containerArgs,
 		"target?", &target,
 		"ssh?", &ssh,
 		"network?", &network,
 		"secret?", &secret,
 		"extra_tag?", &extraTag,
-		"container_args?", &containerArgs,
 		"cache_from?", &cacheFrom,
 		"pull?", &pull,
 		"platform?", &platform,
@@ -606,23 +692,46 @@ func (s *state) dockerBuild(t *starlark.Thread, fn *starlark.Builtin, args starl
 	if !validImageRef(ref) {
 		return nil, fmt.Errorf("Argument 1 (ref): can't parse %q: invalid reference format", ref)
 	}
-	if dockerfile.set && dockerfileContents != "" {
+	// The Dockerfile is read while the Tiltfile runs; a missing one fails
+	// the load (docker.go:152-180).
+	inline := dockerfileContents != nil && dockerfileContents != starlark.None
+	if inline && dockerfile.set {
 		return nil, fmt.Errorf("Cannot specify both dockerfile and dockerfile_contents keyword arguments")
 	}
-	steps, err := s.liveUpdateSteps(liveUpdate, []string{ctx.value})
+	dockerfilePath := filepath.Join(ctx.value, "Dockerfile")
+	var dockerfileText string
+	if inline {
+		text, ok := asString(dockerfileContents)
+		if !ok {
+			return nil, fmt.Errorf("Argument (dockerfile_contents): must be string or blob.")
+		}
+		dockerfileText = text
+	} else {
+		if dockerfile.set {
+			dockerfilePath = dockerfile.value
+		}
+		b, err := s.readFile(dockerfilePath)
+		if err != nil {
+			return nil, fmt.Errorf("error reading dockerfile: %v", err)
+		}
+		dockerfileText = string(b)
+	}
+	if cache != nil && cache != starlark.None {
+		s.warnings = append(s.warnings, "docker_build(cache=...) is obsolete, and currently a no-op.\nYou should switch to live_update to optimize your builds.")
+	}
+	steps, err := s.liveUpdateSteps(liveUpdate)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("live_update: %v", err)
 	}
 	img := &image{Ref: ref, Kind: "docker_build", Context: ctx.value, BuildArgs: buildArgs.orEmpty(),
 		Target: target, LiveUpdate: steps, Only: orEmpty(only.values), Ignore: orEmpty(ignore.values),
 		Entrypoint: entrypoint.argv, ContainerArgs: containerArgs.values, MatchInEnvVars: matchInEnvVars,
-		Env: map[string]string{}, Deps: []string{ctx.value}, ImageDeps: []string{}, Tiltfile: s.curPath()}
-	if dockerfileContents != "" {
+		Env: map[string]string{}, Deps: []string{ctx.value}, ImageDeps: []string{}, Tiltfile: s.curPath(),
+		baseImages: dockerfileBaseImages(dockerfileText, buildArgs.orEmpty())}
+	if inline {
 		img.DockerfileInline = true
-	} else if dockerfile.set {
-		img.Dockerfile = dockerfile.value
 	} else {
-		img.Dockerfile = path.Join(ctx.value, "Dockerfile")
+		img.Dockerfile = dockerfilePath
 	}
 	return starlark.None, s.addImage(img)
 }
@@ -636,7 +745,8 @@ func (s *state) customBuild(t *starlark.Thread, fn *starlark.Builtin, args starl
 	var ignore stringOrStringList
 	var imageDeps imageList
 	var env stringStringMap
-	dir := pathArg{st: s}
+	var containerArgs stringList
+	dir := pathArg{st: s, noneOK: true}
 	if err := unpackArgs(fn.Name(), args, kwargs,
 		"ref", &ref,
 		"command", &command,
@@ -648,6 +758,7 @@ func (s *state) customBuild(t *starlark.Thread, fn *starlark.Builtin, args starl
 		"match_in_env_vars?", &matchInEnvVars,
 		"ignore?", &ignore,
 		"entrypoint?", &entrypoint,
+		"container_args?", &containerArgs, // docker.go:302-325
 		"command_bat_val?", &commandBatVal,
 		"outputs_image_ref_to?", &outputsImageRefTo,
 		"command_bat?", &commandBat,
@@ -666,122 +777,19 @@ func (s *state) customBuild(t *starlark.Thread, fn *starlark.Builtin, args starl
 	if tag != "" && outputsImageRefTo != "" {
 		return nil, fmt.Errorf("Cannot specify both tag and outputs_image_ref_to")
 	}
-	steps, err := s.liveUpdateSteps(liveUpdate, deps.values)
+	steps, err := s.liveUpdateSteps(liveUpdate)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("live_update: %v", err)
 	}
 	img := &image{Ref: ref, Kind: "custom_build", Command: command.argv, Dir: dir.or(s.curDir()), Env: env.orEmpty(),
 		Deps: orEmpty(deps.values), Tag: tag, DisablePush: disablePush, SkipsLocalDocker: skipsLocalDocker,
 		OutputsImageRefTo: outputsImageRefTo, ImageDeps: orEmpty(imageDeps.refs), LiveUpdate: steps,
-		Only: []string{}, Ignore: orEmpty(ignore.values), Entrypoint: entrypoint.argv,
+		Only: []string{}, Ignore: orEmpty(ignore.values), Entrypoint: entrypoint.argv, ContainerArgs: containerArgs.values,
 		MatchInEnvVars: matchInEnvVars, BuildArgs: map[string]string{}, Tiltfile: s.curPath()}
 	if outputsImageRefTo != "" {
 		img.OutputsImageRefTo = s.absPath(outputsImageRefTo)
 	}
 	return starlark.None, s.addImage(img)
-}
-
-// ---- live update ----------------------------------------------------------
-
-func (s *state) luStep(data map[string]interface{}) *record {
-	return &record{typ: "LiveUpdateStep", data: data}
-}
-
-func (s *state) sync(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var local, remote string
-	if err := unpackArgs(fn.Name(), args, kwargs, "local_path", &local, "remote_path", &remote); err != nil {
-		return nil, err
-	}
-	return s.luStep(map[string]interface{}{"type": "sync", "local_path": s.absPath(local), "remote_path": remote}), nil
-}
-
-func (s *state) run(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var cmd cmdArg
-	var trigger stringOrStringList
-	echoOff := false
-	if err := unpackArgs(fn.Name(), args, kwargs, "cmd", &cmd, "trigger?", &trigger, "echo_off?", &echoOff); err != nil {
-		return nil, err
-	}
-	triggers := []string{}
-	for _, p := range trigger.values {
-		triggers = append(triggers, s.absPath(p))
-	}
-	return s.luStep(map[string]interface{}{"type": "run", "cmd": cmd.argv, "trigger": triggers, "echo_off": echoOff}), nil
-}
-
-func (s *state) fallBackOn(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	files := pathList{st: s}
-	if err := unpackArgs(fn.Name(), args, kwargs, "files", &files); err != nil {
-		return nil, err
-	}
-	return s.luStep(map[string]interface{}{"type": "fall_back_on", "files": orEmpty(files.values)}), nil
-}
-
-func (s *state) initialSync(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := unpackArgs(fn.Name(), args, kwargs); err != nil {
-		return nil, err
-	}
-	return s.luStep(map[string]interface{}{"type": "initial_sync"}), nil
-}
-
-func (s *state) restartContainer(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := unpackArgs(fn.Name(), args, kwargs); err != nil {
-		return nil, err
-	}
-	return s.luStep(map[string]interface{}{"type": "restart_container"}), nil
-}
-
-// liveUpdateSteps checks the step list as Tilt's live_update.go does and
-// returns it in order.
-func (s *state) liveUpdateSteps(v starlark.Value, watched []string) ([]map[string]interface{}, error) {
-	out := []map[string]interface{}{}
-	if v == starlark.None {
-		return out, nil
-	}
-	items, isSeq := seqItems(v)
-	if _, isStep := v.(*record); !isSeq && !isStep {
-		return nil, fmt.Errorf("'steps' must be a list of live update steps - got value '%v' of type '%s'", v, v.Type())
-	}
-	phase := 0 // 0 initial_sync, 1 fall_back_on, 2 sync, 3 run, 4 restart_container
-	order := map[string]int{"initial_sync": 0, "fall_back_on": 1, "sync": 2, "run": 3, "restart_container": 4}
-	for _, it := range items {
-		r, ok := it.(*record)
-		if !ok || r.typ != "LiveUpdateStep" {
-			return nil, fmt.Errorf("'steps' must be a list of live update steps - got value '%v' of type '%s'", it, it.Type())
-		}
-		typ := r.data["type"].(string)
-		p := order[typ]
-		switch {
-		case typ == "initial_sync" && (phase > 0 || len(out) > 0):
-			return nil, fmt.Errorf("initial_sync must appear at most once, and only at the start of the list")
-		case typ == "fall_back_on" && phase > 1:
-			return nil, fmt.Errorf("fall_back_on steps must appear at the start of the list")
-		case typ == "sync" && phase > 2:
-			return nil, fmt.Errorf("all sync steps must precede all run steps")
-		case phase == 4:
-			return nil, fmt.Errorf("restart_container steps must appear at the end of the list")
-		}
-		if p > phase {
-			phase = p
-		}
-		if typ == "sync" {
-			local := r.data["local_path"].(string)
-			ok := false
-			for _, w := range watched {
-				if isChild(w, local) {
-					ok = true
-				}
-			}
-			if !ok {
-				return nil, fmt.Errorf("sync step source '%s' is not a child of any watched filepaths (%v)", local, watched)
-			}
-			if remote := r.data["remote_path"].(string); !path.IsAbs(remote) {
-				return nil, fmt.Errorf("sync destination '%s' must be an absolute path", remote)
-			}
-		}
-		out = append(out, r.data)
-	}
-	return out, nil
 }
 
 // ---- links, port forwards, probes ------------------------------------------
@@ -900,7 +908,87 @@ func (s *state) tcpSocketAction(t *starlark.Thread, fn *starlark.Builtin, args s
 
 // ---- assembly (what Tilt does after the Tiltfile ran) ---------------------
 
+// checkResourceConflict is k8s.go:635-650: one name, one resource.
+func (s *state) checkResourceConflict(name string) error {
+	if s.k8sByName[name] != nil {
+		return fmt.Errorf("k8s_resource named %q already exists", name)
+	}
+	for _, r := range s.resources {
+		if r.Kind == "local" && r.Name == name {
+			return fmt.Errorf("local_resource named %q already exists", name)
+		}
+	}
+	return nil
+}
+
+func (s *state) addK8sResource(name string) (*resource, error) {
+	if err := s.checkResourceConflict(name); err != nil {
+		return nil, err
+	}
+	r := s.newResource(name, "k8s")
+	s.resources = append(s.resources, r)
+	s.k8sByName[name] = r
+	return r, nil
+}
+
+// assemble follows Tilt's loadManifests (tiltfile_state.go:246-350) in order.
 func (s *state) assemble() error {
+	if err := s.checkImageDeps(); err != nil {
+		return err
+	}
+	if err := s.assembleK8s(); err != nil {
+		return err
+	}
+	s.warnUnusedImages()
+	for _, r := range s.resources {
+		if !r.triggerSet {
+			r.triggerMode = s.defaultTrigger
+		}
+		r.TriggerMode = r.triggerMode.jsonName()
+	}
+	if err := s.checkRestartContainer(); err != nil {
+		return err
+	}
+	if err := s.checkContext(); err != nil {
+		return err
+	}
+	if err := s.checkLiveUpdatePaths(); err != nil {
+		return err
+	}
+	if err := s.checkUnusedSteps(); err != nil {
+		return err
+	}
+	if err := s.sanitizeDependencies(); err != nil {
+		return err
+	}
+	s.modelReadiness()
+	return nil
+}
+
+// checkImageDeps: a custom_build's image_deps must each name a build
+// (tiltfile_state.go:685-694).
+func (s *state) checkImageDeps() error {
+	for _, img := range s.images {
+		for _, base := range img.baseImages {
+			if b := s.imageFor(base); b != nil && b != img && !contains(img.ImageDeps, b.Ref) {
+				img.ImageDeps = append(img.ImageDeps, b.Ref)
+			}
+		}
+	}
+	for _, img := range s.images {
+		if img.Kind != "custom_build" {
+			continue
+		}
+		for _, dep := range img.ImageDeps {
+			if s.imageFor(dep) == nil {
+				return fmt.Errorf("image %q: image dep %q not found", img.Ref, dep)
+			}
+		}
+	}
+	return nil
+}
+
+func (s *state) assembleK8s() error {
 	// Workloads from k8s_yaml become resources named after the object.
 	names := map[string]int{}
 	for _, o := range s.k8sObjects {
@@ -917,18 +1005,14 @@ func (s *state) assemble() error {
 		if names[name] > 1 {
 			name = strings.ToLower(o.Name + ":" + o.Kind)
 		}
-		if _, exists := s.k8sByName[name]; exists {
-			name = o.selector()
+		r, err := s.addK8sResource(name)
+		if err != nil {
+			return fmt.Errorf("error making resource for workload %s: %v", o.selector(), err)
 		}
-		if _, exists := s.k8sByName[name]; exists {
-			return fmt.Errorf("k8s_resource named %q already exists", name)
-		}
-		r := s.newResource(name, "k8s")
 		r.Objects = []string{o.selector()}
 		r.ImageDeps = s.builtImagesIn(o.images)
+		r.objectKinds = []string{strings.ToLower(o.Kind)}
 		o.claimed = true
-		s.resources = append(s.resources, r)
-		s.k8sByName[name] = r
 	}
 	for _, opt := range s.k8sOptions {
 		if err := s.applyK8sOptions(opt); err != nil {
@@ -943,50 +1027,31 @@ func (s *state) assemble() error {
 		}
 	}
 	if len(rest) > 0 {
-		r := s.newResource("uncategorized", "k8s")
+		r, err := s.addK8sResource("uncategorized")
+		if err != nil {
+			return err
+		}
 		r.Objects = rest
-		if _, exists := s.k8sByName[r.Name]; exists {
-			return fmt.Errorf("k8s_resource named %q already exists", r.Name)
-		}
-		s.resources = append(s.resources, r)
-		s.k8sByName[r.Name] = r
+		r.unresourced = true
+		r.PodReadiness = "ignore" // tiltfile_state.go:314-320
 	}
-	// Resource names are unique across local and Kubernetes resources.
-	seen := map[string]string{}
+	// validateK8s (tiltfile_state.go:1037-1053): a k8s_custom_deploy's
+	// image_deps must each name a build.
 	for _, r := range s.resources {
-		if prev, ok := seen[r.Name]; ok {
-			return fmt.Errorf("resource name %q is used by more than one resource (a %s and a %s); resource names must be unique", r.Name, prev, r.Kind)
-		}
-		seen[r.Name] = r.Kind
-	}
-	for _, r := range s.resources {
-		if !r.triggerSet {
-			r.triggerMode = s.defaultTrigger
-		}
-		r.TriggerMode = r.triggerMode.jsonName()
-		for _, dep := range r.ResourceDeps {
-			if _, ok := seen[dep]; !ok {
-				return fmt.Errorf("resource %s specified a dependency on unknown resource %s", r.Name, dep)
-			}
-			if dep == r.Name {
-				return fmt.Errorf("resource %s depends on itself", r.Name)
+		for _, ref := range r.requiredImages {
+			if s.imageFor(ref) == nil {
+				return fmt.Errorf("resource %q: image build %q not found", r.Name, ref)
 			}
 		}
 	}
-	if err := s.checkDepCycles(); err != nil {
-		return err
-	}
-	s.warnUnusedImages()
-	return s.checkContext()
+	return nil
 }
 
 func (s *state) builtImagesIn(refs []string) []string {
 	out := []string{}
 	for _, ref := range refs {
-		for _, img := range s.images {
-			if imageName(img.Ref) == imageName(ref) && !contains(out, img.Ref) {
-				out = append(out, img.Ref)
-			}
+		if img := s.imageFor(ref); img != nil && !contains(out, img.Ref) {
+			out = append(out, img.Ref)
 		}
 	}
 	return out
@@ -1013,43 +1078,69 @@ func (s *state) findObject(sel string) (int, error) {
 		}
 	}
 	if len(matches) == 0 {
-		return -1, fmt.Errorf("No object identified by the fragment %q could be found. Possible objects are: %s", sel, strings.Join(all, ", "))
+		return -1, fmt.Errorf("No object identified by the fragment %q could be found. Possible objects are: %s", sel, quotedList(all))
 	}
 	if len(matches) > 1 {
-		return -1, fmt.Errorf("%q is not a unique fragment. Objects that match %q are: %d objects", sel, sel, len(matches))
+		var names []string
+		for _, i := range matches {
+			names = append(names, s.k8sObjects[i].selector())
+		}
+		return -1, fmt.Errorf("%q is not a unique fragment. Objects that match %q are %s", sel, sel, quotedList(names))
 	}
 	return matches[0], nil
 }
 
+func quotedList(items []string) string {
+	q := make([]string, len(items))
+	for i, it := range items {
+		q[i] = fmt.Sprintf("%q", it)
+	}
+	return strings.Join(q, ", ")
+}
+
+// applyK8sOptions merges one k8s_resource() call into its resource, as
+// tiltfile_state.go:792-878 does: lists append, scalars given win, labels merge.
 func (s *state) applyK8sOptions(o *k8sResourceOptions) error {
-	var r *resource
-	if o.workload != "" {
-		r = s.k8sByName[o.workload]
-		if r == nil && len(o.objects) == 0 {
-			var known []string
-			for _, res := range s.resources {
-				if res.Kind != "local" {
-					known = append(known, res.Name)
-				}
-			}
-			sort.Strings(known)
-			return fmt.Errorf("%s: k8s_resource specified unknown resource %q. known k8s resources: %s", o.pos, o.workload, strings.Join(known, ", "))
+	if o.manual {
+		r, err := s.addK8sResource(o.newName)
+		if err != nil {
+			return err
+		}
+		r.manuallyGrouped = true
+	}
+	r := s.k8sByName[o.workload]
+	if r == nil {
+		var known []string
+		for name := range s.k8sByName {
+			known = append(known, name)
+		}
+		sort.Strings(known)
+		return fmt.Errorf("%s: k8s_resource specified unknown resource %q. known k8s resources: %s", o.pos, o.workload, strings.Join(known, ", "))
+	}
+	r.ExtraPodSelectors = append(r.ExtraPodSelectors, o.extraSelectors...)
+	if o.podReadiness != "" {
+		r.PodReadiness = o.podReadiness
+	}
+	if o.discoveryStrategy != "" {
+		r.DiscoveryStrategy = o.discoveryStrategy
+	}
+	r.PortForwards = append(r.PortForwards, o.portForwards...)
+	if o.trigger.set {
+		r.triggerMode, r.triggerSet = o.trigger.mode, true
+	}
+	if o.autoInit != nil {
+		r.AutoInit = *o.autoInit
+	}
+	r.ResourceDeps = append(r.ResourceDeps, o.resourceDeps...)
+	r.Links = append(r.Links, o.links...)
+	for _, l := range o.labels {
+		if !contains(r.Labels, l) {
+			r.Labels = append(r.Labels, l)
 		}
 	}
-	if r == nil {
-		name := o.newName
-		if name == "" {
-			name = o.workload
-		}
-		if _, exists := s.k8sByName[name]; exists {
-			return fmt.Errorf("%s: k8s_resource named %q already exists", o.pos, name)
-		}
-		r = s.newResource(name, "k8s")
-		s.resources = append(s.resources, r)
-		s.k8sByName[name] = r
-	} else if o.newName != "" && o.newName != r.Name {
-		if _, exists := s.k8sByName[o.newName]; exists {
-			return fmt.Errorf("%s: k8s_resource named %q already exists", o.pos, o.newName)
+	if o.newName != "" && o.newName != r.Name {
+		if err := s.checkResourceConflict(o.newName); err != nil {
+			return fmt.Errorf("%s: k8s_resource specified to rename %q to %q: %v", o.pos, r.Name, o.newName, err)
 		}
 		delete(s.k8sByName, r.Name)
 		r.Name = o.newName
@@ -1058,67 +1149,73 @@ func (s *state) applyK8sOptions(o *k8sResourceOptions) error {
 	for _, sel := range o.objects {
 		i, err := s.findObject(sel)
 		if err != nil {
-			return fmt.Errorf("%s: %v", o.pos, err)
+			return err
 		}
 		obj := &s.k8sObjects[i]
-		if obj.claimed && s.workloadKinds[strings.ToLower(obj.Kind)] {
-			return fmt.Errorf("%s: object %q is already a workload of another resource", o.pos, sel)
+		if obj.claimed {
+			var remaining []string
+			for _, other := range s.k8sObjects {
+				if !other.claimed {
+					remaining = append(remaining, other.selector())
+				}
+			}
+			return fmt.Errorf("No object identified by the fragment %q could be found in remaining YAML. Valid remaining fragments are: %s", sel, quotedList(remaining))
 		}
 		obj.claimed = true
 		r.Objects = append(r.Objects, obj.selector())
+		r.objectKinds = append(r.objectKinds, strings.ToLower(obj.Kind))
 		for _, img := range s.builtImagesIn(obj.images) {
 			if !contains(r.ImageDeps, img) {
 				r.ImageDeps = append(r.ImageDeps, img)
 			}
 		}
 	}
-	r.PortForwards = append(r.PortForwards, o.portForwards...)
-	r.ExtraPodSelectors = append(r.ExtraPodSelectors, o.extraSelectors...)
-	if o.trigger.set {
-		r.triggerMode, r.triggerSet = o.trigger.mode, true
-	}
-	if o.resourceDeps != nil {
-		r.ResourceDeps = *o.resourceDeps
-	}
-	if o.autoInit != nil {
-		r.AutoInit = *o.autoInit
-	}
-	if o.podReadiness != "" {
-		r.PodReadiness = o.podReadiness
-	}
-	if o.discoveryStrategy != "" {
-		r.DiscoveryStrategy = o.discoveryStrategy
-	}
-	r.Links = append(r.Links, o.links...)
-	for _, l := range o.labels {
-		if !contains(r.Labels, l) {
-			r.Labels = append(r.Labels, l)
-		}
-	}
 	return nil
 }
 
-func (s *state) checkDepCycles() error {
-	byName := map[string]*resource{}
+// sanitizeDependencies is tiltfile_state.go:1650-1693: a dependency on
+// itself fails, an unknown one is dropped with a warning, a cycle fails.
+func (s *state) sanitizeDependencies() error {
+	known := map[string]*resource{}
 	for _, r := range s.resources {
-		byName[r.Name] = r
+		known[r.Name] = r
+	}
+	for _, r := range s.resources {
+		kept := []string{}
+		for _, dep := range r.ResourceDeps {
+			if dep == r.Name {
+				return fmt.Errorf("resource %s specified a dependency on itself", r.Name)
+			}
+			if known[dep] == nil {
+				s.warnings = append(s.warnings, fmt.Sprintf("resource %s specified a dependency on unknown resource %s - dependency ignored", r.Name, dep))
+				continue
+			}
+			kept = append(kept, dep)
+		}
+		r.ResourceDeps = kept
 	}
 	const (
-		unvisited = iota
-		visiting
-		done
+		visiting = 1
+		done     = 2
 	)
 	mark := map[string]int{}
 	var visit func(n string, trail []string) error
 	visit = func(n string, trail []string) error {
 		switch mark[n] {
 		case visiting:
-			return fmt.Errorf("Cycle detected in resource dependency graph: %s", strings.Join(append(trail, n), " -> "))
+			cycle := append(trail, n)
+			for i, t := range cycle {
+				if t == n {
+					cycle = cycle[i:]
+					break
+				}
+			}
+			return fmt.Errorf("cycle detected in resource dependency graph: %s", strings.Join(cycle, " -> "))
 		case done:
 			return nil
 		}
 		mark[n] = visiting
-		for _, d := range byName[n].ResourceDeps {
+		for _, d := range known[n].ResourceDeps {
 			if err := visit(d, append(trail, n)); err != nil {
 				return err
 			}
@@ -1134,15 +1231,24 @@ func (s *state) checkDepCycles() error {
 	return nil
 }
 
+// warnUnusedImages is assertAllImagesMatched (tiltfile_state.go:642-664,
+// build_index.go:101-124, docker.go:622-645): a warning about the first
+// build nothing deploys, unless suppressed. The "Did you mean" suggestions
+// are not modelled.
 func (s *state) warnUnusedImages() {
 	suppress, _ := s.settings["update_settings"].(map[string]interface{})["suppress_unused_image_warnings"].([]string)
 	used := map[string]bool{}
+	k8sResources, unresourced := 0, false
 	for _, r := range s.resources {
-		for _, ref := range r.ImageDeps {
+		for _, ref := range deployedRefs(r) {
 			used[imageName(ref)] = true
 		}
-		if r.ImageSelector != "" {
-			used[imageName(r.ImageSelector)] = true
+		switch {
+		case r.Kind == "local":
+		case r.unresourced:
+			unresourced = true
+		default:
+			k8sResources++
 		}
 	}
 	for _, img := range s.images {
@@ -1151,9 +1257,17 @@ func (s *state) warnUnusedImages() {
 		}
 	}
 	for _, img := range s.images {
-		if used[imageName(img.Ref)] || contains(suppress, "*") || contains(suppress, img.Ref) {
+		if img.hidden || used[imageName(img.Ref)] || contains(suppress, "*") || contains(suppress, img.Ref) {
 			continue
 		}
-		s.warnings = append(s.warnings, fmt.Sprintf("Image not used in any deploy config:\n    ✕ %s\nSkipping this image build\nIf this is deliberate, suppress this warning with: update_settings(suppress_unused_image_warnings=[%q])", img.Ref, img.Ref))
+		switch {
+		case k8sResources == 0 && !unresourced:
+			s.warnings = append(s.warnings, "We could not find any deployment instructions, e.g. `k8s_yaml` or `docker_compose`.\nSkipping all image builds until we know how to deploy them.")
+		case k8sResources == 0:
+			s.warnings = append(s.warnings, "No Kubernetes configs with images found.\nIf you are using CRDs, add k8s_kind() to tell Tilt how to find images.\nhttps://docs.tilt.dev/api.html#api.k8s_kind")
+		default:
+			s.warnings = append(s.warnings, fmt.Sprintf("Image not used in any Kubernetes config:\n    ✕ %s\nSkipping this image build\nIf this is deliberate, suppress this warning with: update_settings(suppress_unused_image_warnings=[%q])", img.Ref, img.Ref))
+		}
+		return
 	}
 }

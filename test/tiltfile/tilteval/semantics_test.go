@@ -132,9 +132,9 @@ func TestConfigFileAndOverride(t *testing.T) {
 
 func TestConfigErrors(t *testing.T) {
 	r, _ := evalTiltfile(t, configTiltfile, nil, "--", "--nope=1")
-	mustFail(t, r, "flag provided but not defined: -nope")
+	mustFail(t, r, "invalid Tiltfile config args: unknown flag: --nope")
 	r, _ = evalTiltfile(t, configTiltfile, nil, "--", "web")
-	mustFail(t, r, "positional args were specified, but none were expected (no setting defined with args=True)")
+	mustFail(t, r, `invalid Tiltfile config args: positional CLI args ("web") were specified, but none were expected.`)
 	r, _ = evalTiltfile(t, "config.parse()\nconfig.define_string('late')\n", nil)
 	mustFail(t, r, "config.define_string cannot be called after config.parse is called")
 	r, _ = evalTiltfile(t, "config.define_string('a')\nconfig.define_bool('a')\n", nil)
@@ -199,7 +199,7 @@ func TestEnabledResources(t *testing.T) {
 	// after config.parse, positional args are not resource names
 	parsed := depsTiltfile + "config.define_string_list('only')\nconfig.parse()\n"
 	r, _ = evalTiltfile(t, parsed, nil, "--", "web")
-	mustFail(t, r, "positional args were specified")
+	mustFail(t, r, "positional CLI args (\"web\") were specified")
 	withArgs := depsTiltfile + "config.define_string_list('names', args=True)\ncfg = config.parse()\nconfig.set_enabled_resources(cfg.get('names', []))\n"
 	if got := enabledOf(t, withArgs, "--", "api"); strings.Join(got, ",") != "db,api" {
 		t.Fatalf("args=True setting: %v", got)
@@ -207,29 +207,29 @@ func TestEnabledResources(t *testing.T) {
 }
 
 func TestResourceDepsChecked(t *testing.T) {
-	r, _ := evalTiltfile(t, "local_resource('a', 'x', resource_deps=['ghost'])\n", nil)
-	mustFail(t, r, "resource a specified a dependency on unknown resource ghost")
-	r, _ = evalTiltfile(t, "local_resource('a', 'x', resource_deps=['b'])\nlocal_resource('b', 'x', resource_deps=['a'])\n", nil)
-	mustFail(t, r, "Cycle detected in resource dependency graph")
+	r, _ := evalTiltfile(t, "local_resource('a', 'x', resource_deps=['b'])\nlocal_resource('b', 'x', resource_deps=['a'])\n", nil)
+	mustFail(t, r, "cycle detected in resource dependency graph: ")
+	r, _ = evalTiltfile(t, "local_resource('a', 'x', resource_deps=['a'])\n", nil)
+	mustFail(t, r, "resource a specified a dependency on itself")
 }
 
 // ---- duplicate names ------------------------------------------------------
 
 func TestDuplicateNamesFail(t *testing.T) {
 	cases := map[string][]string{
-		"local twice":         {"local_resource('a', 'x')\nlocal_resource('a', 'y')\n", "Local resource a has been defined multiple times"},
+		"local twice":         {"local_resource('a', 'x')\nlocal_resource('a', 'y')\n", `local_resource named "a" already exists`},
 		"custom deploy twice": {"k8s_custom_deploy('a', 'x', 'y', [])\nk8s_custom_deploy('a', 'x', 'y', [])\n", `k8s_resource named "a" already exists`},
-		"local and deploy":    {"local_resource('a', 'x')\nk8s_custom_deploy('a', 'x', 'y', [])\n", `resource name "a" is used by more than one resource`},
-		"k8s_resource twice":  {"k8s_custom_deploy('a', 'x', 'y', [])\nk8s_resource('a')\nk8s_resource('a')\n", "k8s_resource already called for a"},
-		"rename onto local":   {"k8s_custom_deploy('a', 'x', 'y', [])\nlocal_resource('b', 'x')\nk8s_resource('a', new_name='b')\n", `resource name "b" is used by more than one resource`},
-		"image twice":         {"docker_build('img', '.')\ndocker_build('img:v2', '.')\n", `Image for ref "img:v2" has already been defined`},
-		"button twice":        {"v1alpha1.ui_button(name='b', text='t', location={'component_type': 'Global', 'component_id': 'nav'})\nv1alpha1.ui_button(name='b', text='t', location={'component_type': 'Global', 'component_id': 'nav'})\n", `uibuttons "b" already registered`},
+		"local and deploy":    {"local_resource('a', 'x')\nk8s_custom_deploy('a', 'x', 'y', [])\n", `error making resource for a: local_resource named "a" already exists`},
+		"deploy and local":    {"k8s_custom_deploy('a', 'x', 'y', [])\nlocal_resource('a', 'x')\n", `k8s_resource named "a" already exists`},
+		"rename onto local":   {"k8s_custom_deploy('a', 'x', 'y', [])\nlocal_resource('b', 'x')\nk8s_resource('a', new_name='b')\n", `k8s_resource specified to rename "a" to "b": local_resource named "b" already exists`},
+		"image twice":         {"docker_build('img:v2', '.')\ndocker_build('img:v2', '.')\n", `Image for ref "img:v2" has already been defined`},
+		"button differs":      {"v1alpha1.ui_button(name='b', text='t', location={'component_type': 'Global', 'component_id': 'nav'})\nv1alpha1.ui_button(name='b', text='u', location={'component_type': 'Global', 'component_id': 'nav'})\n", `uibuttons "b" already registered`},
 		"yaml twice":          {"k8s_yaml('d.yaml')\nk8s_yaml('d.yaml')\n", "Duplicate YAML: web:Deployment"},
 	}
 	for name, c := range cases {
 		c := c
 		t.Run(name, func(t *testing.T) {
-			r, _ := evalTiltfile(t, c[0], map[string]string{"d.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n"})
+			r, _ := evalTiltfile(t, c[0], map[string]string{"d.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n", "Dockerfile": "FROM scratch\n"})
 			mustFail(t, r, c[1])
 		})
 	}
@@ -418,7 +418,8 @@ update_settings(max_parallel_updates=1, k8s_upsert_timeout_secs=120)
 func TestLiveUpdateRules(t *testing.T) {
 	ok := `docker_build('img', '.', live_update=[fall_back_on('package.json'), sync('src', '/app/src'), run('npm i', trigger=['package.json'])])
 k8s_custom_deploy('app', 'a', 'd', ['.'], image_deps=['img'])`
-	r, dir := evalTiltfile(t, ok, nil)
+	dockerfiles := map[string]string{"Dockerfile": "FROM scratch\n", "ctx/Dockerfile": "FROM scratch\n"}
+	r, dir := evalTiltfile(t, ok, dockerfiles)
 	img := mustOK(t, r)["images"].([]interface{})[0].(map[string]interface{})
 	var kinds []string
 	for _, s := range img["live_update"].([]interface{}) {
@@ -433,7 +434,7 @@ k8s_custom_deploy('app', 'a', 'd', ['.'], image_deps=['img'])`
 	bad := map[string]string{
 		"run before sync": "docker_build('img', '.', live_update=[run('x'), sync('.', '/app')])",
 		"fall_back late":  "docker_build('img', '.', live_update=[sync('.', '/app'), fall_back_on('x')])",
-		"sync outside":    "docker_build('img', 'ctx', live_update=[sync('other', '/app')])",
+		"sync outside":    "docker_build('img', 'ctx', live_update=[sync('other', '/app')])\nk8s_custom_deploy('app', 'a', 'd', [], image_deps=['img'])",
 		"relative remote": "docker_build('img', '.', live_update=[sync('.', 'app')])",
 		"not a step":      "docker_build('img', '.', live_update=['sync'])",
 		"no selector":     "k8s_custom_deploy('app', 'a', 'd', ['.'], live_update=[sync('.', '/app')])",
@@ -441,7 +442,7 @@ k8s_custom_deploy('app', 'a', 'd', ['.'], image_deps=['img'])`
 	}
 	wants := map[string]string{
 		"run before sync": "all sync steps must precede all run steps", "fall_back late": "fall_back_on steps must appear at the start",
-		"sync outside": "is not a child of any watched filepaths", "relative remote": "must be an absolute path",
+		"sync outside": "is not a child of any watched filepaths", "relative remote": "spec.syncs[0]: Invalid value: \"app\": sync destination is not absolute",
 		"not a step": "must be a list of live update steps", "no selector": "no Live Update selector specified",
 		"two selectors": "cannot specify more than one Live Update selector",
 	}
@@ -451,7 +452,7 @@ k8s_custom_deploy('app', 'a', 'd', ['.'], image_deps=['img'])`
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		r, _ := evalTiltfile(t, bad[n]+"\n", nil)
+		r, _ := evalTiltfile(t, bad[n]+"\n", dockerfiles)
 		mustFail(t, r, wants[n])
 	}
 }
@@ -485,7 +486,7 @@ k8s_yaml(['all.yaml'])
 k8s_resource('web', new_name='frontend', port_forwards='8080:80', objects=['web:service'], resource_deps=['setup'], labels='fe')
 k8s_resource(objects=['settings:configmap:apps'], new_name='config')
 local_resource('setup', 'x')
-`, map[string]string{"all.yaml": yaml})
+`, map[string]string{"all.yaml": yaml, "Dockerfile": "FROM scratch\n"})
 	doc := mustOK(t, r)
 	res := resources(doc)
 	fe := res["frontend"]
@@ -507,12 +508,17 @@ local_resource('setup', 'x')
 }
 
 func TestUnusedImageWarning(t *testing.T) {
-	r, _ := evalTiltfile(t, "docker_build('orphan', '.')\n", nil)
+	df := map[string]string{"Dockerfile": "FROM scratch\n"}
+	r, _ := evalTiltfile(t, "docker_build('orphan', '.')\ndocker_build('other', '.')\nk8s_custom_deploy('a', 'x', 'y', [])\n", df)
 	w := strs(mustOK(t, r)["warnings"])
-	if len(w) != 1 || !strings.Contains(w[0], "Image not used in any deploy config") {
-		t.Fatalf("warnings %q", w)
+	if len(w) != 1 || !strings.Contains(w[0], "Image not used in any Kubernetes config:\n    ✕ orphan\n") {
+		t.Fatalf("one warning, for the first unused image (tiltfile_state.go:642-664): %q", w)
 	}
-	r, _ = evalTiltfile(t, "update_settings(suppress_unused_image_warnings=['orphan'])\ndocker_build('orphan', '.')\n", nil)
+	r, _ = evalTiltfile(t, "docker_build('orphan', '.')\n", df)
+	if w := strs(mustOK(t, r)["warnings"]); len(w) != 1 || !strings.HasPrefix(w[0], "We could not find any deployment instructions") {
+		t.Fatalf("no deploy config at all: %q", w)
+	}
+	r, _ = evalTiltfile(t, "update_settings(suppress_unused_image_warnings=['orphan'])\ndocker_build('orphan', '.')\n", df)
 	if w := mustOK(t, r)["warnings"].([]interface{}); len(w) != 0 {
 		t.Fatalf("suppressed, got %v", w)
 	}

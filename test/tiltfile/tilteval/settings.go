@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"go.starlark.net/starlark"
 )
@@ -36,8 +37,19 @@ func (s *state) defaultRegistry(t *starlark.Thread, fn *starlark.Builtin, args s
 	if s.settings["default_registry"] != nil {
 		return nil, fmt.Errorf("default registry already defined")
 	}
+	// RegistryHosting.Validate (pkg/apis/core/v1alpha1/registry_types.go:
+	// 84-111), wrapped as docker.go:507-509 does.
+	var errs []string
 	if host == "" {
-		return nil, fmt.Errorf("default_registry: host cannot be empty")
+		errs = append(errs, "host: Required value")
+	} else if !validImageRef(host + "/fake") {
+		errs = append(errs, fmt.Sprintf("host: Invalid value: %q: invalid reference format", host))
+	}
+	if hostFromCluster != "" && !validImageRef(hostFromCluster+"/fake") {
+		errs = append(errs, fmt.Sprintf("hostFromContainerRuntime: Invalid value: %q: invalid reference format", hostFromCluster))
+	}
+	if err := aggregate(errs); err != nil {
+		return nil, fmt.Errorf("validating defaultRegistry: %v", err)
 	}
 	if hostFromCluster == "" {
 		hostFromCluster = host
@@ -102,13 +114,24 @@ func (s *state) versionSettings(t *starlark.Thread, fn *starlark.Builtin, args s
 	if err := unpackArgs(fn.Name(), args, kwargs, "check_updates?", &checkUpdates, "constraint?", &constraint); err != nil {
 		return nil, err
 	}
+	// version/version.go:48-59: the constraint must hold for the running Tilt.
+	if constraint != "" {
+		ok, err := versionSatisfies(modelledTiltVersion, constraint)
+		if err != nil {
+			return nil, fmt.Errorf("error parsing version constraint: %v", err)
+		}
+		if !ok {
+			return nil, fmt.Errorf("you are running Tilt version %s, which doesn't match the version constraint specified in your Tiltfile: '%s'", modelledTiltVersion, constraint)
+		}
+	}
 	s.settings["version_settings"] = map[string]interface{}{"check_updates": checkUpdates, "constraint": constraint}
 	return starlark.None, nil
 }
 
 func (s *state) secretSettings(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	disableScrub := false
-	if err := unpackArgs(fn.Name(), args, kwargs, "disable_scrub?", &disableScrub); err != nil {
+	// disable_scrub is required: secretsettings/secret_settings.go:30
+	if err := unpackArgs(fn.Name(), args, kwargs, "disable_scrub", &disableScrub); err != nil {
 		return nil, err
 	}
 	s.settings["secret_settings"] = map[string]interface{}{"disable_scrub": disableScrub}
@@ -117,7 +140,8 @@ func (s *state) secretSettings(t *starlark.Thread, fn *starlark.Builtin, args st
 
 func (s *state) watchSettings(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var ignore stringOrStringList
-	if err := unpackArgs(fn.Name(), args, kwargs, "ignore", &ignore); err != nil {
+	// ignore is optional: watch/watch.go:31
+	if err := unpackArgs(fn.Name(), args, kwargs, "ignore?", &ignore); err != nil {
 		return nil, err
 	}
 	cur := s.settings["watch_settings"].(map[string]interface{})
@@ -127,10 +151,20 @@ func (s *state) watchSettings(t *starlark.Thread, fn *starlark.Builtin, args sta
 
 func (s *state) dockerPruneSettings(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	disable := false
-	maxAge, numBuilds, interval, keepRecent := 360, 0, 1, 2
+	maxAge, numBuilds, interval, keepRecent := 0, 0, 0, 2
 	if err := unpackArgs(fn.Name(), args, kwargs, "disable?", &disable, "max_age_mins?", &maxAge,
 		"num_builds?", &numBuilds, "interval_hrs?", &interval, "keep_recent?", &keepRecent); err != nil {
 		return nil, err
+	}
+	// dockerprune/docker_prune.go:48-51, 53-62 (zero keeps the default).
+	if numBuilds != 0 && interval != 0 {
+		return nil, fmt.Errorf("can't specify both 'prune every X builds' and 'prune every Y hours'; please pass only one of `num_builds` and `interval_hrs`")
+	}
+	if maxAge == 0 {
+		maxAge = 360
+	}
+	if interval == 0 {
+		interval = 1
 	}
 	s.settings["docker_prune_settings"] = map[string]interface{}{"disable": disable, "max_age_mins": maxAge,
 		"num_builds": numBuilds, "interval_hrs": interval, "keep_recent": keepRecent}
@@ -154,8 +188,11 @@ func (s *state) updateSettings(t *starlark.Thread, fn *starlark.Builtin, args st
 	if timeout < 1 {
 		return nil, fmt.Errorf("minimum k8s upsert timeout is 1s; got %ds", timeout)
 	}
-	if ssa != "auto" && ssa != "true" && ssa != "false" {
-		return nil, fmt.Errorf("k8s_server_side_apply must be one of: true, false, auto; got %q", ssa)
+	if ssa != "auto" && ssa != "true" && ssa != "false" && ssa != "" { // update_settings.go:61-63
+		return nil, fmt.Errorf("update_settings: k8s_server_side_apply must be \"true\", \"false\", or \"auto\"; got %q", ssa)
+	}
+	if ssa == "" {
+		ssa = cur["k8s_server_side_apply"].(string)
 	}
 	cur["max_parallel_updates"], cur["k8s_upsert_timeout_secs"], cur["k8s_server_side_apply"] = maxParallel, timeout, ssa
 	if suppress.set {
@@ -169,6 +206,15 @@ func (s *state) ciSettings(t *starlark.Thread, fn *starlark.Builtin, args starla
 	grace, timeout, readiness := cur["k8s_grace_period"].(string), cur["timeout"].(string), cur["readiness_timeout"].(string)
 	if err := unpackArgs(fn.Name(), args, kwargs, "k8s_grace_period?", &grace, "timeout?", &timeout, "readiness_timeout?", &readiness); err != nil {
 		return nil, err
+	}
+	// Each is a Go duration (value/duration.go:21-34, ci_settings.go:39-45).
+	for name, d := range map[string]string{"k8s_grace_period": grace, "timeout": timeout, "readiness_timeout": readiness} {
+		if d == "" {
+			continue
+		}
+		if _, err := time.ParseDuration(d); err != nil {
+			return nil, fmt.Errorf("%s: for parameter %s: %v", fn.Name(), name, err)
+		}
 	}
 	s.settings["ci_settings"] = map[string]interface{}{"k8s_grace_period": grace, "timeout": timeout, "readiness_timeout": readiness}
 	return starlark.None, nil
@@ -192,17 +238,52 @@ func (s *state) setTeam(t *starlark.Thread, fn *starlark.Builtin, args starlark.
 	if team == "" {
 		return nil, fmt.Errorf("team_id cannot be empty")
 	}
+	if prev := s.settings["team_id"].(string); prev != "" && prev != team { // tiltfile_state.go:1581-1583
+		return nil, fmt.Errorf("team_id set multiple times (to '%s' and '%s')", prev, team)
+	}
 	s.settings["team_id"] = team
 	return starlark.None, nil
 }
 
-func (s *state) enableFeature(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var name string
-	if err := unpackArgs(fn.Name(), args, kwargs, "feature_name", &name); err != nil {
+// featureFlags is internal/feature/flags.go (v0.37.6): name -> still active.
+// Setting an unknown flag fails; an obsolete one only warns.
+var featureFlags = map[string]bool{
+	"multiple_containers_per_pod": false, "events": false, "snapshots": true,
+	"update_history": false, "facets": false, "labels": false, "live_update_v2": false,
+	"disable_resources": false, "bulk_disable_resources": false, "cluster_refresh": true,
+	"offline_snapshot_creation": false,
+}
+
+// setFeature is features.go:9-43: enable_feature(msg) / disable_feature(msg).
+func (s *state) setFeature(enabled bool) builtinFn {
+	return func(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		var name string
+		if err := unpackArgs(fn.Name(), args, kwargs, "msg", &name); err != nil {
+			return nil, err
+		}
+		return starlark.None, s.applyFeature(name, enabled)
+	}
+}
+
+func (s *state) applyFeature(name string, enabled bool) error {
+	active, known := featureFlags[name]
+	if !known {
+		return fmt.Errorf("Unknown feature flag: %s", name)
+	}
+	if !active {
+		s.warnings = append(s.warnings, "Obsolete feature flag: "+name)
+		return nil
+	}
+	prefix := map[bool]string{true: "", false: "-"}[enabled]
+	s.settings["features"] = append(s.settings["features"].([]string), prefix+name)
+	return nil
+}
+
+func (s *state) disableSnapshots(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := unpackArgs(fn.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
-	s.settings["features"] = append(s.settings["features"].([]string), name)
-	return starlark.None, nil
+	return starlark.None, s.applyFeature("snapshots", false)
 }
 
 func (s *state) analyticsSettings(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -218,20 +299,31 @@ func (s *state) k8sKind(t *starlark.Thread, fn *starlark.Builtin, args starlark.
 	var kind, apiVersion, podReadiness string
 	var jsonPath stringOrStringList
 	var imageObject starlark.Value = starlark.None
-	if len(args) > 2 {
-		return nil, fmt.Errorf("%s: got %d arguments, want at most %d", fn.Name(), len(args), 2)
+	// k8s.go:487-505: only kind may be positional; then image_json_path,
+	// api_version, image_object, pod_readiness.
+	if len(args) > 1 {
+		return nil, fmt.Errorf("%s: got %d arguments, want at most %d", fn.Name(), len(args), 1)
 	}
-	if err := unpackArgs(fn.Name(), args, kwargs, "kind", &kind, "api_version?", &apiVersion,
-		"image_json_path?", &jsonPath, "image_object?", &imageObject, "pod_readiness?", &podReadiness); err != nil {
+	if err := unpackArgs(fn.Name(), args, kwargs, "kind", &kind, "image_json_path?", &jsonPath,
+		"api_version?", &apiVersion, "image_object?", &imageObject, "pod_readiness?", &podReadiness); err != nil {
 		return nil, err
 	}
+	if podReadiness != "" && podReadiness != "ignore" && podReadiness != "wait" && podReadiness != "succeeded" {
+		return nil, fmt.Errorf("Invalid value. Allowed: {ignore, wait}. Got: %s", podReadiness)
+	}
+	if len(jsonPath.values) > 0 && imageObject != starlark.None {
+		return nil, fmt.Errorf("Cannot specify both image_json_path and image_object")
+	}
 	s.workloadKinds[strings.ToLower(kind)] = true
+	if podReadiness != "" {
+		s.kindReadiness[strings.ToLower(kind)] = podReadiness
+	}
 	return starlark.None, nil
 }
 
 func (s *state) workloadToResourceFunction(t *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var f starlark.Callable
-	if err := unpackArgs(fn.Name(), args, kwargs, "fn", &f); err != nil {
+	if err := unpackArgs(fn.Name(), args, kwargs, "func", &f); err != nil { // k8s.go:547
 		return nil, err
 	}
 	s.settings["workload_to_resource_function"] = true

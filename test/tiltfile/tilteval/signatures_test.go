@@ -13,31 +13,50 @@ var sigFiles = map[string]string{
 	"lib/Tiltfile":     "x = 1\n",
 	"deploy.yaml":      "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n",
 	"chart/Chart.yaml": "name: c\n",
+	"Dockerfile":       "FROM scratch\n",
+	"repo/.git/HEAD":   "ref: refs/heads/main\n",
 }
 
 // sigCase: ok is a call Tilt accepts; missing omits a required argument ("" if
 // there is none); wrong passes a value of a type Tilt rejects. An unknown
-// keyword argument is added to ok automatically. setup runs before each call.
+// keyword argument is added to ok automatically. setup runs before each call,
+// after (if any) right after it, with the call's value in x: live update
+// steps must be used, or Tilt fails the load (live_update.go:356).
 type sigCase struct {
 	setup, ok, missing, wrong string
 }
+
+// sigAfter: what runs after the call, by case.
+var sigAfter = map[string]string{"sync": useSteps, "run": useSteps,
+	"fall_back_on":      "docker_build('img', '.', live_update=[x, sync('.', '/app')])",
+	"initial_sync":      "docker_build('img', '.', live_update=[x, sync('.', '/app')])",
+	"restart_container": "docker_build('img', '.', live_update=[sync('.', '/app'), x])"}
+
+const useSteps = "docker_build('img', '.', live_update=[x])"
 
 var sigCases = map[string]sigCase{
 	"local_resource":                 {"", `local_resource('a', 'echo', ['.'], TRIGGER_MODE_MANUAL, [], ['*.tmp'], False, 'srv', labels=['l'], env={'A': 'b'}, serve_env={}, readiness_probe=probe(exec=exec_action(['true'])), dir='.', serve_dir='.', links=['http://x'], allow_parallel=True)`, `local_resource(cmd='x')`, `local_resource('a', cmd='x', trigger_mode='manual')`},
 	"local_resource_env":             {"", `local_resource('a', serve_cmd=['x'], serve_env={'K': 'V'})`, ``, `local_resource('a', cmd='x', env=['K=V'])`},
 	"local_resource_labels":          {"", `local_resource('a', cmd='x', labels='one')`, ``, `local_resource('a', cmd='x', labels=[1])`},
 	"docker_build":                   {"", `docker_build('img', '.', {'A': 'b'}, 'Dockerfile', live_update=[sync('.', '/app')], only=['src'], ignore='*.md', target='t', entrypoint=['x'], pull=True)`, `docker_build('img')`, `docker_build('img', '.', build_args=['A=b'])`},
-	"custom_build":                   {"", `custom_build('img', 'make', ['.'], tag='dev', disable_push=True, skips_local_docker=True, env={'A': 'b'}, dir='.', image_deps=['base'])`, `custom_build('img', 'make')`, `custom_build('img', 'make', ['.'], disable_push='yes')`},
-	"k8s_custom_deploy":              {"", `k8s_custom_deploy('app', ['apply'], 'delete', ['.'], apply_env={'A': 'b'}, apply_dir='.', delete_env={}, delete_dir='.', image_deps=['img'])`, `k8s_custom_deploy('app', 'apply', 'delete')`, `k8s_custom_deploy('app', 'apply', 'delete', ['.'], apply_env=['A=b'])`},
+	"custom_build":                   {"custom_build('base', 'make', ['.'])", `custom_build('img', 'make', ['.'], tag='dev', disable_push=True, skips_local_docker=True, env={'A': 'b'}, dir='.', image_deps=['base'])`, `custom_build('img', 'make')`, `custom_build('img', 'make', ['.'], disable_push='yes')`},
+	"k8s_custom_deploy":              {"docker_build('img', '.')", `k8s_custom_deploy('app', ['apply'], 'delete', ['.'], apply_env={'A': 'b'}, apply_dir='.', delete_env={}, delete_dir='.', image_deps=['img'])`, `k8s_custom_deploy('app', 'apply', 'delete')`, `k8s_custom_deploy('app', 'apply', 'delete', ['.'], apply_env=['A=b'])`},
 	"k8s_resource":                   {"k8s_custom_deploy('app', 'a', 'd', [])", `k8s_resource('app', port_forwards=[8080, '9000:80', port_forward(1, 2, name='n')], resource_deps=[], labels=['x'], links=[link('http://x', 'x')], trigger_mode=TRIGGER_MODE_AUTO, auto_init=False, pod_readiness='ignore', extra_pod_selectors={'a': 'b'}, discovery_strategy='selectors-only')`, ``, `k8s_resource('app', resource_deps='b')`},
 	"k8s_yaml":                       {"", `k8s_yaml('deploy.yaml', allow_duplicates=True)`, `k8s_yaml()`, `k8s_yaml(5)`},
 	"helm":                           {"", `helm('chart', name='r', namespace='n', values=['v.yaml'], set=['a=b'], kube_version='1.30', skip_crds=True)`, `helm()`, `helm('chart', set={'a': 'b'})`},
 	"default_registry":               {"", `default_registry('localhost:5000', host_from_cluster='registry:5000', single_name='dev')`, `default_registry()`, `default_registry(5000)`},
 	"allow_k8s_contexts":             {"", `allow_k8s_contexts(['a', 'b'])`, `allow_k8s_contexts()`, `allow_k8s_contexts(1)`},
 	"version_settings":               {"", `version_settings(True, '>=0.33.0')`, ``, `version_settings(constraint=33)`},
-	"secret_settings":                {"", `secret_settings(disable_scrub=True)`, ``, `secret_settings(disable_scrub='yes')`},
-	"watch_settings":                 {"", `watch_settings(ignore=['*.log'])`, `watch_settings()`, `watch_settings(ignore=1)`},
-	"docker_prune_settings":          {"", `docker_prune_settings(True, 60, 5, 2, 3)`, ``, `docker_prune_settings(max_age_mins='1h')`},
+	"secret_settings":                {"", `secret_settings(disable_scrub=True)`, `secret_settings()`, `secret_settings(disable_scrub='yes')`},
+	"watch_settings":                 {"", `watch_settings(ignore=['*.log'])`, ``, `watch_settings(ignore=1)`},
+	"enable_feature":                 {"", `enable_feature(msg='cluster_refresh')`, `enable_feature()`, `enable_feature(5)`},
+	"disable_feature":                {"", `disable_feature('snapshots')`, `disable_feature()`, `disable_feature(5)`},
+	"k8s_image_json_path":            {"", `k8s_image_json_path('{.spec.image}', api_version='x/v1', kind='Env', name='n', namespace='ns')`, `k8s_image_json_path(kind='Env')`, `k8s_image_json_path(5, kind='Env')`},
+	"k8s_kind":                       {"", `k8s_kind('Env', image_json_path='{.spec.image}', api_version='x/v1', pod_readiness='ignore')`, `k8s_kind()`, `k8s_kind('Env', pod_readiness=1)`},
+	"workload_to_resource_function":  {"", `workload_to_resource_function(func=lambda id: id.name)`, `workload_to_resource_function()`, `workload_to_resource_function(5)`},
+	"local_git_repo":                 {"", `local_git_repo('repo').paths('a')`, `local_git_repo()`, `local_git_repo(5)`},
+	"config.define_object":           {"", `config.define_object('o', usage='u')`, `config.define_object()`, `config.define_object('o', args='no')`},
+	"docker_prune_settings":          {"", `docker_prune_settings(True, 60, 0, 2, 3)`, ``, `docker_prune_settings(max_age_mins='1h')`},
 	"update_settings":                {"", `update_settings(max_parallel_updates=2, k8s_upsert_timeout_secs=60, suppress_unused_image_warnings='*', k8s_server_side_apply='false')`, ``, `update_settings(max_parallel_updates='2')`},
 	"local":                          {"", `local('echo hi', quiet=True, command_bat='x', echo_off=True, env={'A': 'b'}, dir='.', stdin='in')`, `local()`, `local(5)`},
 	"read_file":                      {"", `read_file('f.txt', default='d')`, `read_file()`, `read_file(5)`},
@@ -57,8 +76,8 @@ var sigCases = map[string]sigCase{
 	"load_dynamic":                   {"", `load_dynamic('lib/Tiltfile')`, `load_dynamic()`, `load_dynamic(5)`},
 	"include":                        {"", `include('lib/Tiltfile')`, `include()`, `include(5)`},
 	"sync":                           {"", `sync('.', '/app')`, `sync('.')`, `sync('.', 5)`},
-	"run":                            {"", `run(['make'], trigger='x', echo_off=True)`, `run()`, `run({'a': 1})`},
-	"fall_back_on":                   {"", `fall_back_on(['package.json'])`, `fall_back_on()`, `fall_back_on(5)`},
+	"run":                            {"", `run(['make'], trigger=['x'], echo_off=True)`, `run()`, `run({'a': 1})`},
+	"fall_back_on":                   {"", `fall_back_on(paths=['package.json'])`, `fall_back_on()`, `fall_back_on(5)`},
 	"initial_sync":                   {"", `initial_sync()`, ``, `initial_sync(5)`},
 	"restart_container":              {"", `restart_container()`, ``, `restart_container(5)`},
 	"link":                           {"", `link('http://x', 'name')`, `link()`, `link(5)`},
@@ -113,7 +132,7 @@ func TestSignatures(t *testing.T) {
 	for name, c := range sigCases {
 		name, c := name, c
 		run := func(t *testing.T, call string) result {
-			r, _ := evalTiltfile(t, c.setup+"\n"+"x = "+call+"\n", sigFiles, "--local", "record", "--context", "kind-x")
+			r, _ := evalTiltfile(t, c.setup+"\n"+"x = "+call+"\n"+sigAfter[name]+"\n", sigFiles, "--local", "record", "--context", "kind-x")
 			return r
 		}
 		if c.ok != "" {
@@ -155,7 +174,7 @@ func TestPositionalOrder(t *testing.T) {
 local_resource('a', 'echo a', 'src', TRIGGER_MODE_MANUAL, [], 'ignored', False, 'serve')
 k8s_custom_deploy('app', 'apply', 'delete', 'src', 'img')
 docker_build('img', 'ctx', {'A': '1'}, 'other.Dockerfile')
-`, nil, "--local", "record")
+`, map[string]string{"other.Dockerfile": "FROM scratch\n"}, "--local", "record")
 		return r
 	}())
 	a := resources(doc)["a"]

@@ -38,6 +38,18 @@ var specTypes = map[string][]field{
 	"DisableSource":          {{"config_map", "obj:ConfigMapDisableSource"}, {"every_config_map", "objlist:ConfigMapDisableSource"}},
 	"ConfigMapDisableSource": {{"name", "string"}, {"key", "string"}},
 	"IgnoreDef":              {{"base_path", "path"}, {"patterns", "stringlist"}},
+	// Kubernetes spec types (internal/tiltfile/v1alpha1/types.go:831-2833)
+	"Forward":                         {{"local_port", "int"}, {"container_port", "int"}, {"host", "string"}, {"name", "string"}, {"path", "string"}},
+	"KubernetesApplyCmd":              {{"args", "stringlist"}, {"dir", "path"}, {"env", "stringlist"}},
+	"KubernetesDiscoveryTemplateSpec": {{"extra_selectors", "objlist:LabelSelector"}},
+	"KubernetesImageLocator":          {{"object_selector", "obj:ObjectSelector"}, {"path", "string"}, {"object", "obj:KubernetesImageObjectDescriptor"}},
+	"KubernetesImageObjectDescriptor": {{"repo_field", "string"}, {"tag_field", "string"}},
+	"KubernetesWatchRef":              {{"uid", "string"}, {"namespace", "string"}, {"name", "string"}},
+	"LabelSelector":                   {{"match_labels", "stringmap"}, {"match_expressions", "objlist:LabelSelectorRequirement"}},
+	"LabelSelectorRequirement":        {{"key", "string"}, {"operator", "string"}, {"values", "stringlist"}},
+	"ObjectSelector":                  {{"api_version_regexp", "string"}, {"kind_regexp", "string"}, {"name_regexp", "string"}, {"namespace_regexp", "string"}},
+	"PodLogStreamTemplateSpec":        {{"since_time", "string"}, {"only_containers", "stringlist"}, {"ignore_containers", "stringlist"}},
+	"PortForwardTemplateSpec":         {{"forwards", "objlist:Forward"}},
 }
 
 // spec constructor name -> type
@@ -50,6 +62,13 @@ var specConstructors = map[string]string{
 	"http_get_action": "HTTPGetAction", "http_header": "HTTPHeader", "tcp_socket_action": "TCPSocketAction",
 	"disable_source": "DisableSource", "config_map_disable_source": "ConfigMapDisableSource",
 	"ignore_def": "IgnoreDef",
+	"forward":    "Forward", "kubernetes_apply_cmd": "KubernetesApplyCmd",
+	"kubernetes_discovery_template_spec": "KubernetesDiscoveryTemplateSpec",
+	"kubernetes_image_locator":           "KubernetesImageLocator",
+	"kubernetes_image_object_descriptor": "KubernetesImageObjectDescriptor",
+	"kubernetes_watch_ref":               "KubernetesWatchRef", "label_selector": "LabelSelector",
+	"label_selector_requirement": "LabelSelectorRequirement", "object_selector": "ObjectSelector",
+	"pod_log_stream_template_spec": "PodLogStreamTemplateSpec", "port_forward_template_spec": "PortForwardTemplateSpec",
 }
 
 var metaFields = []field{{"labels", "stringmap"}, {"annotations", "stringmap"}}
@@ -65,9 +84,19 @@ var objectTypes = map[string]struct {
 	"extension":      {"extensions", []field{{"repo_name", "string"}, {"repo_path", "string"}, {"args", "stringlist"}}},
 	"extension_repo": {"extensionrepos", []field{{"url", "string"}, {"ref", "string"}, {"load_host", "string"}, {"git_subpath", "string"}}},
 	"file_watch":     {"filewatches", []field{{"watched_paths", "pathlist"}, {"ignores", "objlist:IgnoreDef"}, {"disable_source", "obj:DisableSource"}}},
+	// types.go:444-475: no show_inputs_as_modal in v0.37.6.
 	"ui_button": {"uibuttons", []field{{"location", "obj:UIComponentLocation"}, {"text", "string"}, {"icon_name", "string"},
-		{"icon_svg", "string"}, {"disabled", "bool"}, {"requires_confirmation", "bool"}, {"show_inputs_as_modal", "bool"},
+		{"icon_svg", "string"}, {"disabled", "bool"}, {"requires_confirmation", "bool"},
 		{"inputs", "objlist:UIInputSpec"}}},
+	"kubernetes_apply": {"kubernetesapplys", []field{{"yaml", "string"}, {"image_maps", "stringlist"},
+		{"image_locators", "objlist:KubernetesImageLocator"}, {"timeout", "string"},
+		{"kubernetes_discovery_template_spec", "obj:KubernetesDiscoveryTemplateSpec"},
+		{"port_forward_template_spec", "obj:PortForwardTemplateSpec"}, {"pod_log_stream_template_spec", "obj:PodLogStreamTemplateSpec"},
+		{"discovery_strategy", "string"}, {"disable_source", "obj:DisableSource"}, {"apply_cmd", "obj:KubernetesApplyCmd"},
+		{"restart_on", "obj:RestartOnSpec"}, {"delete_cmd", "obj:KubernetesApplyCmd"}, {"cluster", "string"}, {"server_side_apply", "string"}}},
+	"kubernetes_discovery": {"kubernetesdiscoverys", []field{{"watches", "objlist:KubernetesWatchRef"},
+		{"extra_selectors", "objlist:LabelSelector"}, {"port_forward_template_spec", "obj:PortForwardTemplateSpec"},
+		{"pod_log_stream_template_spec", "obj:PodLogStreamTemplateSpec"}, {"cluster", "string"}}},
 }
 
 type apiObject struct {
@@ -244,12 +273,19 @@ func (s *state) objectConstructor(ctor string) builtinFn {
 				obj.Spec["dir"] = s.curDir()
 			}
 		}
-		if err := s.validateObject(ctor, obj); err != nil {
+		if err := aggregate(s.validateObject(ctor, obj)); err != nil {
 			return nil, err
 		}
-		for _, prev := range s.apiObjects[ot.plural] {
+		// v1alpha1/plugin.go:47-61: registering the same name again is fine
+		// when the object is identical (it replaces the old one); a
+		// different object of that name fails.
+		for i, prev := range s.apiObjects[ot.plural] {
 			if prev.Name == obj.Name {
-				return nil, fmt.Errorf("%s %q already registered", ot.plural, obj.Name)
+				if !sameObject(prev, obj) {
+					return nil, fmt.Errorf("%s %q already registered", ot.plural, obj.Name)
+				}
+				s.apiObjects[ot.plural][i] = obj
+				return starlark.None, nil
 			}
 		}
 		if _, ok := s.apiObjects[ot.plural]; !ok {
@@ -260,27 +296,89 @@ func (s *state) objectConstructor(ctor string) builtinFn {
 	}
 }
 
-// validateObject applies the checks of the API types' Validate methods that
-// matter here.
-func (s *state) validateObject(ctor string, o *apiObject) error {
+func sameObject(a, b *apiObject) bool {
+	ja, errA := marshalJSON(a)
+	jb, errB := marshalJSON(b)
+	return errA == nil && errB == nil && string(ja) == string(jb)
+}
+
+// validateObject returns the errors of the API types' Validate methods
+// (pkg/apis/core/v1alpha1, v0.37.6), which Tilt runs on registration
+// (v1alpha1/plugin.go:38-45). Messages follow apimachinery's field.Error.
+func (s *state) validateObject(ctor string, o *apiObject) []string {
+	var errs []string
 	if o.Name == "" {
-		return fmt.Errorf("metadata.name: Required value: name or generateName is required")
+		errs = append(errs, "metadata.name: Required value: name or generateName is required")
 	}
+	str := func(m map[string]interface{}, k string) string { v, _ := m[k].(string); return v }
 	switch ctor {
-	case "extension_repo":
-		url, _ := o.Spec["url"].(string)
-		if !strings.HasPrefix(url, "https://") && !strings.HasPrefix(url, "http://") && !strings.HasPrefix(url, "file://") {
-			return fmt.Errorf("spec.url: Invalid value: %q: URLs must start with http(s):// or file://", url)
+	case "extension_repo": // extensionrepo_types.go:136-159
+		url := str(o.Spec, "url")
+		isWeb := strings.HasPrefix(url, "https://") || strings.HasPrefix(url, "http://")
+		isFile := strings.HasPrefix(url, "file://")
+		switch {
+		case !isWeb && !isFile:
+			errs = append(errs, fmt.Sprintf("spec.url: Invalid value: %q: URLs must start with http(s):// or file://", url))
+		case isFile && !filepath.IsAbs(strings.TrimPrefix(url, "file://")):
+			errs = append(errs, fmt.Sprintf("spec.url: Invalid value: %q: file:// URLs must be absolute (e.g., file:///home/user/repo)", url))
+		case isFile && str(o.Spec, "git_subpath") != "":
+			errs = append(errs, fmt.Sprintf("spec.git_subpath: Invalid value: %q: cannot use git_subpath for file:// URL extension repositories", str(o.Spec, "git_subpath")))
 		}
-	case "ui_button":
-		if t, _ := o.Spec["text"].(string); t == "" {
-			return fmt.Errorf("spec.text: Required value: Button text cannot be empty")
+	case "ui_button": // uibutton_types.go:169-205, 303-328
+		if str(o.Spec, "text") == "" {
+			errs = append(errs, "spec.text: Required value: Button text cannot be empty")
 		}
-		if loc, _ := o.Spec["location"].(map[string]interface{}); loc == nil || loc["component_type"] == nil || loc["component_type"] == "" {
-			return fmt.Errorf("spec.location.componentType: Required value: Button location component type is required")
+		loc, _ := o.Spec["location"].(map[string]interface{})
+		if str(loc, "component_id") == "" {
+			errs = append(errs, "spec.location.componentID: Required value: Parent component ID is required")
+		}
+		if str(loc, "component_type") == "" {
+			errs = append(errs, "spec.location.componentType: Required value: Parent component type is required")
+		}
+		if svg := str(o.Spec, "icon_svg"); svg != "" && !strings.Contains(svg, "<svg") {
+			errs = append(errs, fmt.Sprintf("spec.iconSVG: Invalid value: %q: Invalid <svg> element", svg))
+		}
+		inputs, _ := o.Spec["inputs"].([]interface{})
+		seen := map[string]bool{}
+		for i, in := range inputs {
+			m, _ := in.(map[string]interface{})
+			name := str(m, "name")
+			if seen[name] {
+				errs = append(errs, fmt.Sprintf("spec.inputs[%d].id: Duplicate value: %q", i, name))
+			}
+			seen[name] = true
+			n := 0
+			for _, k := range []string{"text", "bool", "hidden", "choice"} {
+				if _, ok := m[k]; ok {
+					n++
+				}
+			}
+			if c, ok := m["choice"].(map[string]interface{}); ok {
+				if choices, _ := c["choices"].([]string); len(choices) == 0 {
+					errs = append(errs, fmt.Sprintf("spec: Invalid value: %q: must specify choices if input type is choice", name))
+				}
+			}
+			if n != 1 {
+				errs = append(errs, fmt.Sprintf("spec: Invalid value: %q: must specify exactly one input type", name))
+			}
+		}
+	case "kubernetes_apply": // kubernetesapply_types.go:248-280, 449-455
+		if ds := str(o.Spec, "discovery_strategy"); ds != "" && ds != "default" && ds != "selectors-only" {
+			errs = append(errs, fmt.Sprintf("spec.discoveryStrategy: Unsupported value: %q: supported values: \"default\", \"selectors-only\"", ds))
+		}
+		applyCmd, hasCmd := o.Spec["apply_cmd"].(map[string]interface{})
+		switch {
+		case str(o.Spec, "yaml") != "" && hasCmd:
+			errs = append(errs, "spec.applyCmd: Invalid value: must specify exactly ONE of .spec.yaml or .spec.applyCmd")
+		case str(o.Spec, "yaml") == "" && hasCmd:
+			if a, _ := applyCmd["args"].([]string); len(a) == 0 {
+				errs = append(errs, "spec.applyCmd.args: Required value: args cannot be empty")
+			}
+		case str(o.Spec, "yaml") == "":
+			errs = append(errs, "spec.yaml: Required value: must specify exactly ONE of .spec.yaml or .spec.applyCmd")
 		}
 	}
-	return nil
+	return errs
 }
 
 func (s *state) v1alpha1Module() *starlarkstruct.Module {
@@ -290,9 +388,6 @@ func (s *state) v1alpha1Module() *starlarkstruct.Module {
 	}
 	for name, typ := range specConstructors {
 		members[name] = starlark.NewBuiltin("v1alpha1."+name, s.specConstructor(typ))
-	}
-	for _, name := range []string{"kubernetes_apply", "kubernetes_discovery"} {
-		members[name] = starlark.NewBuiltin("v1alpha1."+name, s.unsupported)
 	}
 	return &starlarkstruct.Module{Name: "v1alpha1", Members: members}
 }
@@ -324,6 +419,9 @@ func (s *state) resolveExtension(name string) (string, error) {
 			}
 		}
 	}
+	if repo == nil && repoName == "default" && s.opts.extRepo != "" {
+		repo = &apiObject{Name: "default", Spec: map[string]interface{}{"url": "file://" + s.opts.extRepo}}
+	}
 	if repo == nil {
 		return "", fmt.Errorf("loading extension %q: extension repo %q is not registered; tilt-eval has no network, so register v1alpha1.extension_repo(name=%q, url='file:///...') before the load", name, repoName, repoName)
 	}
@@ -342,9 +440,14 @@ func (s *state) resolveExtension(name string) (string, error) {
 	return p, nil
 }
 
-// buttons joins each UIButton with the Cmd that its press starts.
+// buttons joins each UIButton with the Cmd that its press starts. Under
+// `tilt down` the Tiltfile is loaded with all its checks, but only the
+// manifests are used (internal/cli/down.go:86-120): no button is created.
 func (s *state) buttons() []map[string]interface{} {
 	out := []map[string]interface{}{}
+	if s.opts.subcommand == "down" {
+		return out
+	}
 	for _, b := range s.apiObjects["uibuttons"] {
 		var cmd map[string]interface{}
 		for _, c := range s.apiObjects["cmds"] {
@@ -373,8 +476,8 @@ func (s *state) buttons() []map[string]interface{} {
 		out = append(out, map[string]interface{}{
 			"name": b.Name, "text": get("text", ""), "location": get("location", map[string]interface{}{}),
 			"icon_name": get("icon_name", ""), "icon_svg": get("icon_svg", ""), "disabled": get("disabled", false),
-			"requires_confirmation": get("requires_confirmation", false), "show_inputs_as_modal": get("show_inputs_as_modal", false),
-			"inputs": get("inputs", []interface{}{}), "labels": b.Meta["labels"], "annotations": b.Meta["annotations"], "cmd": cmd,
+			"requires_confirmation": get("requires_confirmation", false),
+			"inputs":                get("inputs", []interface{}{}), "labels": b.Meta["labels"], "annotations": b.Meta["annotations"], "cmd": cmd,
 		})
 	}
 	return out

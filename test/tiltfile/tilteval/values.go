@@ -229,18 +229,46 @@ func (p *pathList) Unpack(v starlark.Value) error {
 
 // pathArg is Tilt's value.LocalPath: one path made absolute.
 type pathArg struct {
-	st    *state
-	value string
-	set   bool
+	st     *state
+	value  string
+	set    bool
+	given  bool // the keyword was passed, even as None
+	noneOK bool // a command directory: None means the default (value/value.go:139-149)
 }
 
+// Unpack takes a path string or a git.Repo (its root), as Tilt's
+// value.ValueToAbsPath does (value/value.go:36-48); a Blob is not a path.
 func (p *pathArg) Unpack(v starlark.Value) error {
-	s, ok := asString(v)
+	p.given = true
+	if v == starlark.None && p.noneOK {
+		return nil
+	}
+	if g, ok := v.(*gitRepo); ok {
+		p.value, p.set = g.base, true
+		return nil
+	}
+	s, ok := starlark.AsString(v)
 	if !ok {
-		return fmt.Errorf("Expected string, got %s", v.Type())
+		return fmt.Errorf("expected path | string. Actual type: %s", goTypeName(v))
 	}
 	p.value, p.set = p.st.absPath(s), true
 	return nil
+}
+
+// goTypeName names a value's type as Go's %T does for Tilt's own types.
+func goTypeName(v starlark.Value) string {
+	switch v.(type) {
+	case Blob:
+		return "io.Blob"
+	case *starlark.List:
+		return "*starlark.List"
+	case *starlark.Dict:
+		return "*starlark.Dict"
+	}
+	if name, ok := map[string]string{"NoneType": "NoneType", "int": "Int", "bool": "Bool", "tuple": "Tuple", "float": "Float"}[v.Type()]; ok {
+		return "starlark." + name
+	}
+	return v.Type()
 }
 
 // or returns the path, or def when the argument was not given.

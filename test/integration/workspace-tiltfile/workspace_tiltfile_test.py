@@ -15,9 +15,12 @@ import stat
 import subprocess
 import tempfile
 import textwrap
+import sys
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "bench"))
+from tiltfile_load_bench import clone_component  # noqa: E402  (the benchmark's workspace generator)
 REPO = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 TILTFILE = os.path.join(REPO, "Tiltfile")
 TILT_EVAL = os.environ.get("TILT_EVAL", os.path.join(REPO, "test", "tiltfile", "tilt-eval"))
@@ -127,16 +130,10 @@ class UpAll(TiltfileCase):
 
     def test_a_new_component_becomes_a_resource(self):
         with tempfile.TemporaryDirectory() as tmp:
-            values = os.path.join(tmp, "values")
-            shutil.copytree(os.path.join(REPO, "values"), values)
-            comp = os.path.join(values, "components", "billing")
-            os.makedirs(comp)
-            text = read(os.path.join(values, "components", "graph", "component.yaml"))
-            write(os.path.join(comp, "component.yaml"), text.replace("graph", "billing"))
-            for env in ["_shared", "dev", "staging", "prod"]:
-                src = os.path.join(values, env, "apps", "apps-graph.yaml")
-                write(os.path.join(values, env, "apps", "apps-billing.yaml"), read(src).replace("graph", "billing"))
-            doc = self.up("--services=billing", env={"AMEIDE_VALUES_ROOT": values})
+            shutil.copytree(os.path.join(REPO, "values"), os.path.join(tmp, "values"))
+            shutil.copytree(os.path.join(REPO, "services"), os.path.join(tmp, "services"))
+            clone_component(tmp, "graph", "billing")
+            doc = self.up("--services=billing", env={"AMEIDE_VALUES_ROOT": os.path.join(tmp, "values")})
         self.assertEqual(len([n for n in names(doc) if n.startswith("apps-")]), 13)
         self.assertIn("apps-billing", doc["enabled"])
         self.assertIn("apps-billing", self.guard_apps(doc))

@@ -8,6 +8,7 @@ test/tiltfile/tilt-eval against the embedded values/ workspace; the catalog come
 pnpm and buf on PATH that record their argv and answer like the real tools.
 Run: ATH_BIN_DIR=build/bin python3 -m unittest -v workspace_tiltfile_test
 """
+import contextlib
 import json
 import os
 import shutil
@@ -51,6 +52,14 @@ def tilt_eval(*tilt_args, env=None, subcommand="up", context="k3d-ameide", tiltf
     if p.returncode == 0:
         return 0, json.loads(p.stdout)
     return p.returncode, p.stderr
+
+
+@contextlib.contextmanager
+def runner_dir():
+    """A test-runner image context: Tilt reads its Dockerfile at load time."""
+    with tempfile.TemporaryDirectory() as d:
+        write(os.path.join(d, "Dockerfile"), "FROM scratch\n")
+        yield d
 
 
 def plan():
@@ -177,7 +186,7 @@ class UpAll(TiltfileCase):
 
 
 class Readiness(TiltfileCase):
-    """What the apps wait for (Tilt v0.37.6 internal/tiltfile/local_resource.go:78, k8s.go:502)."""
+    """What the apps wait for (Tilt v0.37.6 internal/controllers/core/cmd/controller.go:527, internal/tiltfile/k8s.go:318)."""
 
     def test_apps_wait_for_the_guard_to_report_them_paused(self):
         for args in ([], ["--only=apps-graph"]):
@@ -194,7 +203,7 @@ class Readiness(TiltfileCase):
                     self.assertIn(GUARD, res(doc, app)["resource_deps"])
 
     def test_test_job_runner_ignores_pods(self):
-        with tempfile.TemporaryDirectory() as runner:
+        with runner_dir() as runner:
             doc = self.up(env={"AMEIDE_TEST_RUNNER_DIR": runner})
         self.assertEqual(res(doc, "test-job-runner")["pod_readiness"], "ignore")
 
@@ -335,7 +344,7 @@ class ButtonsAndDown(TiltfileCase):
         self.assertEqual(os.path.basename(by["integration-cleanup"]["cmd"]["args"][0]), "integration-cleanup.sh")
 
     def test_test_job_runner_release(self):
-        with tempfile.TemporaryDirectory() as runner:
+        with runner_dir() as runner:
             doc = self.up(env={"AMEIDE_TEST_RUNNER_DIR": runner, "AMEIDE_TEST_NAMESPACE": "tests"})
         r = res(doc, "test-job-runner")
         self.assertEqual(r["kind"], "k8s_custom_deploy")
@@ -350,7 +359,7 @@ class ButtonsAndDown(TiltfileCase):
     def test_native_commands_parse(self):
         """Every command line handed to a native helper parses: with no reachable cluster each one
         stops at the environment check (exit 2), never at a usage error."""
-        with tempfile.TemporaryDirectory() as runner:
+        with runner_dir() as runner:
             doc = self.up(env={"AMEIDE_TEST_RUNNER_DIR": runner})
         argvs = [res(doc, GUARD)["serve_cmd"], res(doc, "test-job-runner")["delete_cmd"]]
         argvs += [b["cmd"]["args"] for b in doc["buttons"] if os.path.dirname(b["cmd"]["args"][0]) == BIN
@@ -368,7 +377,7 @@ class ButtonsAndDown(TiltfileCase):
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
 
     def test_down_uninstalls_no_argo_owned_release(self):
-        with tempfile.TemporaryDirectory() as runner:
+        with runner_dir() as runner:
             doc = self.up(subcommand="down", env={"AMEIDE_TEST_RUNNER_DIR": runner})
         self.assertEqual(doc["buttons"], [])
         for app in self.plan["apps"]:

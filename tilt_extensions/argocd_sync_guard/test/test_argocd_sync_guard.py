@@ -25,8 +25,8 @@ class Guard(unittest.TestCase):
 
     def test_ready_only_when_status_says_the_apps_are_paused(self):
         # A serve_cmd without a probe is ready when its process starts (Tilt v0.37.6
-        # internal/tiltfile/local_resource.go:78 takes readiness_probe); resource_deps on the
-        # guard then wait for nothing.
+        # internal/controllers/core/cmd/controller.go:527); resource_deps on the guard would then
+        # wait for nothing.
         probe = self.guard["readiness"]
         self.assertIsNotNone(probe)
         self.assertEqual(probe["exec"]["command"], ["/bin/true", "--context", "k3d-ameide", "--argocd-namespace",

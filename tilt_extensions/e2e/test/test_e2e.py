@@ -36,6 +36,12 @@ class E2e(unittest.TestCase):
         self.assertEqual(by["e2e-run"]["cmd"]["args"][-4:], ["--namespace", "tests", "--context", "k3d-ameide"])
         self.assertTrue(by["integration-cleanup"]["requires_confirmation"])
 
+    def test_runner_without_dockerfile_fails_naming_it(self):
+        ctx = os.path.join(HERE, "..", "chart")
+        code, _, err = tilt_eval(TILTFILE, "E2E_RUNNER_DIR=" + ctx)
+        self.assertEqual(code, 1)
+        self.assertIn("has no Dockerfile (%s/Dockerfile)" % os.path.abspath(ctx), err)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

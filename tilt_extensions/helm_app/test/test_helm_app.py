@@ -9,29 +9,19 @@ wrapper, default <repo>/test/tiltfile/tilt-eval).
 import json
 import os
 import subprocess
+import sys
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.abspath(os.path.join(HERE, '..', '..', '..'))
-BIN = os.environ.get('ATH_BIN_DIR', os.path.join(REPO, 'build', 'bin'))
-TILT_EVAL = os.environ.get('TILT_EVAL', os.path.join(REPO, 'test', 'tiltfile', 'tilt-eval'))
+sys.path.insert(0, os.path.join(HERE, '..', '..'))
+from ext_test import BIN, REPO, TILT_EVAL, by_name, tilt_eval as _tilt_eval  # noqa: E402
+
 APPLY = os.path.join(BIN, 'tilt-helm-apply')
 V = os.path.join(REPO, 'values')
 
 
 def tilt_eval(tiltfile, *env, subcommand='up'):
-    argv = [TILT_EVAL, '--local', 'allow', '--subcommand', subcommand, '--context', 'fixture',
-            '--env', f'ATH_BIN_DIR={BIN}']
-    for e in env:
-        argv += ['--env', e]
-    proc = subprocess.run(argv + [os.path.join(HERE, tiltfile)], capture_output=True, text=True, timeout=300)
-    return proc.returncode, json.loads(proc.stdout) if proc.returncode == 0 else None, proc.stderr
-
-
-def by_name(items, name, key='name'):
-    found = [i for i in items if i[key] == name]
-    assert len(found) == 1, f'{name}: {len(found)} matches in {[i[key] for i in items]}'
-    return found[0]
+    return _tilt_eval(os.path.join(HERE, tiltfile), *env, subcommand=subcommand, context='fixture')
 
 
 class Defaults(unittest.TestCase):
@@ -76,11 +66,14 @@ class Defaults(unittest.TestCase):
 
     def test_live_update_from_the_components_hints(self):
         steps = by_name(self.doc['images'], 'graph', key='ref')['live_update']
-        self.assertEqual([s['type'] for s in steps], ['fall_back_on', 'sync', 'run'])
+        self.assertEqual([s['type'] for s in steps], ['fall_back_on', 'sync', 'run', 'run'])
         self.assertEqual(steps[0]['files'], [f'{REPO}/services/graph/Dockerfile'])
         self.assertEqual((steps[1]['local_path'], steps[1]['remote_path']), (f'{REPO}/services/graph', '/app/src'))
         self.assertEqual(steps[2]['cmd'], ['sh', '-c', 'cd /app/src && go build -o /app/bin/graph ./cmd/graph'])
-        self.assertEqual(steps[2]['trigger'], [f'{REPO}/services/graph/go.mod', f'{REPO}/services/graph/go.sum'])
+        # No trigger: Tilt runs the build after every sync (internal/build/boil_runs.go:11, v0.37.6),
+        # so a changed .go file rebuilds the binary.
+        self.assertEqual(steps[2]['trigger'], [])
+        self.assertEqual(steps[3]['cmd'], ['sh', '-c', 'date +%s%N > /tmp/.restart-proc'])
 
     def test_ui_labels_and_dependencies_from_the_component(self):
         graph = by_name(self.doc['resources'], 'apps-graph')
@@ -89,7 +82,8 @@ class Defaults(unittest.TestCase):
 
     def test_plan_read_at_load_time_and_workspace_files_watched(self):
         calls = [c['argv'] for c in self.doc['local_calls']]
-        self.assertIn([f'{BIN}/tilt-values-parity', 'plan', '-o', 'json'], calls)
+        # Without catalog= each helm_app reads the plan itself: two apps, two runs.
+        self.assertEqual(calls, [[f'{BIN}/tilt-values-parity', '--env', 'dev', 'plan', '-o', 'json']] * 2)
         self.assertIn(f'{V}/components/graph/component.yaml', self.doc['watched_files'])
         self.assertIn(f'{V}/dev/apps/apps-graph.yaml', self.doc['watched_files'])
 
@@ -121,7 +115,7 @@ class Overrides(unittest.TestCase):
         self.assertEqual([(p['local_port'], p['container_port']) for p in www['port_forwards']], [(3000, 3000)])
         self.assertEqual(www['apply_env'], {'AMEIDE_TILT_SKIP_HELM_ADOPT': 'true'})
         img = by_name(self.doc['images'], 'www-ameide-dev', key='ref')
-        self.assertEqual(img['dockerfile'], f'{REPO}/services/www-ameide/Dockerfile.dev')
+        self.assertEqual(img['dockerfile'], f'{HERE}/overrides/Dockerfile.dev')
         self.assertEqual(img['build_args'], {'NODE_ENV': 'development'})
         self.assertEqual(img['live_update'], [])
 
@@ -130,6 +124,21 @@ class Overrides(unittest.TestCase):
         self.assertEqual(sandbox['delete_cmd'][-2:], ['--on-down', 'uninstall'])
         self.assertNotIn('--argocd-app', sandbox['apply_cmd'])
         self.assertEqual(sandbox['apply_cmd'][sandbox['apply_cmd'].index('--namespace') + 1], 'sandbox')
+
+
+class OneCatalog(unittest.TestCase):
+    """helm_app(catalog=...) uses the plan it is given: one planner run however many apps."""
+
+    def test_catalog_passed_in_is_read_once(self):
+        code, doc, err = tilt_eval('catalog/Tiltfile')
+        self.assertEqual(code, 0, err)
+        self.assertEqual(len(doc['local_calls']), 1, doc['local_calls'])
+        self.assertEqual(len([r for r in doc['resources'] if r['name'].startswith('apps-')]), 12)
+        # Explicit live_update wins; the hint steps are not created for it (an unused step fails
+        # Tilt's load: internal/tiltfile/live_update.go:356, v0.37.6).
+        self.assertEqual(by_name(doc['images'], 'graph', key='ref')['live_update'], [])
+        self.assertEqual([s['type'] for s in by_name(doc['images'], 'platform', key='ref')['live_update']],
+                         ['fall_back_on', 'sync', 'run', 'run'])
 
 
 class LoadTimeFailures(unittest.TestCase):
@@ -178,7 +187,7 @@ class LoadTimeFailures(unittest.TestCase):
     def test_helpers_not_built(self):
         code, _, err = tilt_eval('Tiltfile', 'ATH_BIN_DIR=/nonexistent/bin')
         self.assertEqual(code, 1)
-        self.assertIn('tilt-values-parity not found in /nonexistent/bin: build the helpers', err)
+        self.assertIn('tilt-values-parity not found at /nonexistent/bin/tilt-values-parity. Build the helpers', err)
 
 
 if __name__ == '__main__':

@@ -1,0 +1,3 @@
+module ameide.io/services/graph
+
+go 1.19

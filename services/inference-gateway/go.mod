@@ -1,0 +1,3 @@
+module ameide.io/services/inference-gateway
+
+go 1.19

@@ -1,0 +1,3 @@
+module ameide.io/services/platform
+
+go 1.19

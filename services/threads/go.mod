@@ -1,0 +1,3 @@
+module ameide.io/services/threads
+
+go 1.19

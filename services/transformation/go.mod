@@ -1,0 +1,3 @@
+module ameide.io/services/transformation
+
+go 1.19

@@ -1,0 +1,3 @@
+module ameide.io/services/workflows-runtime
+
+go 1.19

@@ -1,0 +1,3 @@
+module ameide.io/services/workflows
+
+go 1.19

@@ -195,6 +195,7 @@ class Readiness(TiltfileCase):
                 guard = res(doc, GUARD)
                 probe = guard["readiness"]
                 self.assertIsNotNone(probe, "a serve_cmd without a probe is ready at process start")
+                self.assertEqual(guard.get("ready_when", "probe"), "probe")  # where the harness models it
                 argv = probe["exec"]["command"]
                 self.assertEqual(argv[:-len(self.guard_apps(doc))], [guard["serve_cmd"][0], "--context", "k3d-ameide",
                                                                      "--argocd-namespace", "argocd", "status", "--ready"])
@@ -205,7 +206,9 @@ class Readiness(TiltfileCase):
     def test_test_job_runner_ignores_pods(self):
         with runner_dir() as runner:
             doc = self.up(env={"AMEIDE_TEST_RUNNER_DIR": runner})
-        self.assertEqual(res(doc, "test-job-runner")["pod_readiness"], "ignore")
+        runner = res(doc, "test-job-runner")
+        self.assertEqual(runner["pod_readiness"], "ignore")
+        self.assertEqual(runner.get("ready_when", "pod_readiness_ignore"), "pod_readiness_ignore")
 
 
 class Selection(TiltfileCase):

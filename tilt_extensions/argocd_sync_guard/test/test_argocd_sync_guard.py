@@ -33,6 +33,8 @@ class Guard(unittest.TestCase):
                                                     "argocd", "status", "--ready", "apps-a", "apps-b"])
         self.assertEqual(probe["period_secs"], 2)
         self.assertGreater(probe["timeout_secs"], 1)  # Tilt's 1 s default is shorter than one status call
+        # A harness that models readiness says so too (its JSON's ready_when).
+        self.assertEqual(self.guard.get("ready_when", "probe"), "probe")
 
     def test_resume_button_logs_to_the_tiltfile_resource(self):
         b = by_name(self.doc["buttons"], "argocd-resume")

@@ -179,6 +179,9 @@ class LoadTimeFailures(unittest.TestCase):
         self.expect('uninstall_argo_app', "on_down='uninstall' would delete what Argo CD deploys")
         self.expect('bad_on_down', 'on_down="delete": must be one of handback, uninstall')
 
+    def test_catalog_that_is_not_a_plan(self):
+        self.expect('not_a_catalog', 'catalog must be the plan read_catalog() returns')
+
     def test_app_not_in_the_workspace(self):
         self.expect('unknown_app', 'no component apps-nope in the values workspace', 'apps-graph',
                     'pass chart=, namespace=, image=, context= for a Tilt-only release')

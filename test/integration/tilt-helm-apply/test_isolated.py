@@ -114,8 +114,8 @@ class Isolated(ApplyBase):
     def test_chart_without_distinct_names_is_refused_before_anything_is_deployed(self):
         before = self.argo_state()
         res = self.iso_apply('alice', 'apps-graph-tilt', chart=self.fixed_name_chart(), expect=1)
-        self.assertIn('renders more than a new name', res.stderr)
-        self.assertIn('Deployment ameide/apps-graph', res.stderr)
+        self.assertIn('the chart renders the same object names as Argo CD there', res.stderr)
+        self.assertIn("Deployment ameide/apps-graph (Argo CD's own release)", res.stderr)
         self.assertEqual(self.releases(), [])
         self.assertEqual(self.argo_state(), before)
 

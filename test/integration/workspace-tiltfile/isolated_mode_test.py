@@ -61,7 +61,7 @@ class IsolatedMode(TiltfileCase):
         self.assertIn(GUARD, names(self.up(env={"AMEIDE_TILT_MODE": "overlay"})))
         code, err = tilt_eval(env={"AMEIDE_TILT_MODE": "isolate"})
         self.assertNotEqual(code, 0)
-        self.assertIn("AMEIDE_TILT_MODE='isolate': must be one of overlay, isolated", err)
+        self.assertIn('AMEIDE_TILT_MODE="isolate": must be one of overlay, isolated', err)
 
     def test_suffix_needs_isolated_mode(self):
         code, err = tilt_eval("--isolate-suffix=alice")

@@ -79,7 +79,9 @@ std::vector<std::string> helm_list_argv(const HelmTarget& t, const std::string& 
   std::string filter = "^";
   for (char c : t.release) filter += (c == '.' ? std::string("\\.") : std::string(1, c));
   filter += "$";
-  std::vector<std::string> argv{t.helm, "list", "--all", "--namespace", t.namespace_, "--filter", filter, "-o", "json"};
+  // Every current status, spelled so helm 3 and 4 both take it (helm 4 dropped `list --all`).
+  std::vector<std::string> argv{t.helm,     "list",      "--deployed", "--failed", "--pending",      "--uninstalling",
+                                "--namespace", t.namespace_, "--filter",   filter,     "-o",          "json"};
   if (!selector.empty()) argv.insert(argv.end(), {"--selector", selector});
   if (!t.kubeconfig.empty()) argv.insert(argv.end(), {"--kubeconfig", t.kubeconfig});
   if (!t.context.empty()) argv.insert(argv.end(), {"--kube-context", t.context});
@@ -198,13 +200,7 @@ int run_isolated_delete(const DeleteOptions& o, const CommonOptions& common, con
     spdlog::error("{}", *refusal);
     return kExitFindings;
   }
-  auto res = run_helm(helm_uninstall_argv(target, common.dry_run), std::chrono::seconds(600));
-  log_helm_output(res);
-  if (!res.ok()) {
-    spdlog::error("{}: helm uninstall failed ({}); run `helm uninstall {} -n {}` by hand once the cause is fixed",
-                  o.release, res.describe(), o.release, o.namespace_);
-    return kExitFindings;
-  }
+  if (!uninstall_release(target, common.dry_run)) return kExitFindings;
   spdlog::info("{}: uninstalled Tilt's isolated release from namespace {}", o.release, o.namespace_);
   return kExitOk;
 }

@@ -20,11 +20,7 @@ from test_apply import APPLY, CHART, HELM, NS, OBJECTS, RELEASE, VALUES, ApplyBa
 class Isolated(ApplyBase):
     def argo_state(self):
         """Argo CD's objects and Application, exactly as the server returns them."""
-        out = {}
-        for api_version, plural, kind in OBJECTS:
-            status, body = self.c.call('GET', path_of(api_version, plural, RELEASE))
-            self.assertEqual(status, 200, f'{kind} {RELEASE}: {body}')
-            out[kind] = body
+        out = self.snapshot()
         out['Application'] = self.application()
         return json.dumps(out, sort_keys=True)
 
@@ -48,7 +44,7 @@ class Isolated(ApplyBase):
         return self.c.call('GET', path_of('apps/v1', 'deployments', name, ns))
 
     def releases(self, ns=NS):
-        out = self.c.run([HELM, 'list', '--all', '-n', ns, '-o', 'json']).stdout
+        out = self.c.run([HELM, 'list', '--deployed', '--failed', '--pending', '-n', ns, '-o', 'json']).stdout
         return sorted(r['name'] for r in json.loads(out or '[]'))
 
     def test_two_developers_side_by_side_argo_untouched_and_down_removes_only_ones_own(self):

@@ -36,13 +36,7 @@ int run_delete(const DeleteOptions& o, const CommonOptions& common, const Getenv
                   o.release, tracked.size() == 1 ? "this object" : "these objects", list);
     return kExitFindings;
   }
-  auto res = run_helm(helm_uninstall_argv(target, common.dry_run), std::chrono::seconds(600));
-  log_helm_output(res);
-  if (!res.ok()) {
-    spdlog::error("{}: helm uninstall failed ({}); run `helm uninstall {} -n {}` by hand once the cause is fixed",
-                  o.release, res.describe(), o.release, o.namespace_);
-    return kExitFindings;
-  }
+  if (!uninstall_release(target, common.dry_run)) return kExitFindings;
   return kExitOk;
 }
 

@@ -1,6 +1,8 @@
 // tilt-helm-apply: the apply/delete command behind the helm_app Tilt extension.
 #include "core/cli.hpp"
 #include "core/names.hpp"
+#include "isolated_io.hpp"
+#include "isolated_release.hpp"
 #include "release_commands.hpp"
 
 using namespace ath;
@@ -37,16 +39,38 @@ int main(int argc, char** argv) {
   del->add_option("--on-down", dopt.on_down, "handback (leave every object for Argo CD) or uninstall")
       ->check(CLI::IsMember({"handback", "uninstall"}))
       ->capture_default_str();
+  // Isolated mode (issue 18): Tilt's own release next to Argo CD's; see isolated_io.hpp.
+  apply->add_flag("--isolated", ao.isolated,
+                  "deploy Tilt's own release (--release, e.g. <release>-tilt) next to Argo CD's: no adoption, "
+                  "object names from the release name, the release labelled as Tilt's");
+  apply->add_option("--argocd-release", ao.argocd_release, "with --isolated: Argo CD's release of the app");
+  apply->add_option("--app-namespace", ao.app_namespace,
+                    "with --isolated: the namespace of Argo CD's release (default: --namespace)");
+  apply->add_option("--tilt-user", ao.tilt_user, "with --isolated: the developer (default: $USER)");
+  del->add_flag("--isolated", dopt.isolated,
+                "uninstall Tilt's isolated release; refused unless helm's record labels it as this user's");
+  del->add_option("--tilt-user", dopt.tilt_user, "with --isolated: the developer (default: $USER)");
   return run_main(app, common, argc, argv, [&]() -> int {
     const bool applying = apply->parsed();
     const std::string& release = applying ? ao.release : dopt.release;
     const std::string& ns = applying ? ao.namespace_ : dopt.namespace_;
     if (auto err = check_helm_release_name(release)) throw UsageError("invalid --release: " + *err);
     if (auto err = check_dns1123_label(ns)) throw UsageError("invalid --namespace: " + *err);
-    if (!applying) return run_delete(dopt, common, process_getenv);
+    std::string& user = applying ? ao.tilt_user : dopt.tilt_user;
+    if (user.empty()) user = process_getenv("USER").value_or("");
+    if ((applying ? ao.isolated : dopt.isolated) && user_label_value(user).empty())
+      throw UsageError("--isolated needs the developer's name: pass --tilt-user or set USER");
+    if (!applying) return dopt.isolated ? run_isolated_delete(dopt, common, process_getenv)
+                                        : run_delete(dopt, common, process_getenv);
     if (!ao.argocd_app.empty())
       if (auto err = check_dns1123_subdomain(ao.argocd_app)) throw UsageError("invalid --argocd-app: " + *err);
     if (auto err = check_dns1123_label(ao.argocd_namespace)) throw UsageError("invalid --argocd-namespace: " + *err);
+    if (ao.isolated) {
+      if (!ao.app_namespace.empty())
+        if (auto err = check_dns1123_label(ao.app_namespace)) throw UsageError("invalid --app-namespace: " + *err);
+      if (auto err = check_helm_release_name(ao.argocd_release)) throw UsageError("invalid --argocd-release: " + *err);
+      return run_isolated_apply(ao, common, process_getenv);
+    }
     return run_apply(ao, common, process_getenv);
   });
 }

@@ -16,6 +16,12 @@ struct ApplyOptions {
   std::vector<std::string> image_keys;  // "REPO_KEY,TAG_KEY" per TILT_IMAGE_<i>
   std::string argocd_app;               // the Application whose status.resources to adopt too
   std::string argocd_namespace = "argocd";
+  // Isolated mode (isolated_io.hpp): `release` is Tilt's own `<argocd_release>-tilt`, deployed
+  // next to Argo CD's release `argocd_release` (in `app_namespace`), never adopted.
+  bool isolated = false;
+  std::string argocd_release;
+  std::string app_namespace;
+  std::string tilt_user;  // the developer, stored on the release record
 };
 
 // Checks everything local first (chart, value files, TILT_IMAGE_<i>, helm and its version,
@@ -27,6 +33,8 @@ struct DeleteOptions {
   std::string release;
   std::string namespace_;
   std::string on_down = "handback";  // or "uninstall"
+  bool isolated = false;              // uninstall Tilt's own isolated release of `tilt_user` only
+  std::string tilt_user;
 };
 
 // handback: deletes nothing, the objects stay for Argo CD. uninstall: `helm uninstall`, refused

@@ -37,6 +37,15 @@ std::optional<std::vector<json>> installed_manifest(const HelmTarget& target) {
   return release_objects(parse_yaml_stream(res.out, "helm get manifest " + target.release));
 }
 
+bool uninstall_release(const HelmTarget& target, bool dry_run) {
+  auto res = run_helm(helm_uninstall_argv(target, dry_run), std::chrono::seconds(600));
+  log_helm_output(res);
+  if (res.ok()) return true;
+  spdlog::error("{}: helm uninstall failed ({}); run `helm uninstall {} -n {}` by hand once the cause is fixed",
+                target.release, res.describe(), target.release, target.namespace_);
+  return false;
+}
+
 std::vector<json> fetch_live(KubeClient& client, const ResourceIndex& index, const std::vector<json>& objects,
                              const std::string& release_namespace) {
   std::vector<json> live;

@@ -25,6 +25,9 @@ void log_helm_output(const ProcessResult& result);
 // Throws std::runtime_error on any other helm failure.
 std::optional<std::vector<json>> installed_manifest(const HelmTarget& target);
 
+// `helm uninstall` of the release; on failure logs what to run by hand and returns false.
+bool uninstall_release(const HelmTarget& target, bool dry_run);
+
 // GETs each manifest object (namespaced ones without a namespace live in `release_namespace`).
 // Objects already gone are left out; a type the server does not serve is a warning. Throws
 // std::runtime_error naming the object on any other error.

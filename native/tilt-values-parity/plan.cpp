@@ -1,5 +1,7 @@
 #include "plan.hpp"
 
+#include "isolated_plan.hpp"
+
 #include <filesystem>
 
 namespace tvp {
@@ -82,7 +84,8 @@ json app_json(const AppPlan& p, const PlanContext& ctx) {
           {"live_update", {{"sync", sync}, {"run", run}, {"fall_back_on", p.live_update.fall_back_on}}},
           {"dependencies", p.depends_on},
           {"resource_deps", deps},
-          {"labels", p.labels}};
+          {"labels", p.labels},
+          {"isolated", isolated_plan_json(p)}};
 }
 
 }  // namespace
@@ -105,7 +108,7 @@ std::string plan_to_text(const std::vector<AppPlan>& plans, const PlanContext& c
     out += "  helm upgrade --install " + p.release + " " + p.chart + " -n " + p.namespace_;
     for (const auto& f : p.value_files) out += " -f " + f;
     for (const auto& i : p.images) out += " --set " + i.repository_key + "=<" + i.name + " repo> --set " + i.tag_key + "=<tag>";
-    out += "\n";
+    out += "\n" + isolated_plan_text(p);
     for (const auto& i : p.images)
       out += "  image " + i.name + ": context " + (i.context.empty() ? "." : i.context) +
              (i.dockerfile.empty() ? "" : ", dockerfile " + i.dockerfile) + "\n";

@@ -1,0 +1,28 @@
+#include "isolated_plan.hpp"
+
+namespace tvp {
+
+std::string isolated_release(const AppPlan& p) { return p.release + "-tilt"; }
+
+json isolated_plan_json(const AppPlan& p) {
+  json set = json::array();
+  for (const auto& i : p.images) {
+    set.push_back(i.repository_key);
+    set.push_back(i.tag_key);
+  }
+  set.push_back("fullnameOverride");
+  return {{"release", isolated_release(p)},
+          {"argocd_release", p.release},
+          {"namespace", p.namespace_},
+          {"value_files", p.value_files},
+          {"set", set}};
+}
+
+std::string isolated_plan_text(const AppPlan& p) {
+  std::string out = "  isolated: helm upgrade --install " + isolated_release(p) + " " + p.chart + " -n " + p.namespace_;
+  for (const auto& f : p.value_files) out += " -f " + f;
+  for (const auto& i : p.images) out += " --set " + i.repository_key + "=... --set " + i.tag_key + "=...";
+  return out + " --set fullnameOverride=" + isolated_release(p) + "  (next to Argo CD's " + p.release + ")\n";
+}
+
+}  // namespace tvp

@@ -101,7 +101,7 @@ Analysis analyse_workspace(const std::filesystem::path& root, const std::string&
       // The same file as Argo CD reads it: YAML 1.1 through JSON (yaml11.hpp).
       Yaml11Document argo_doc;
       try {
-        argo_doc = decode_yaml11(ath::read_text_file((ws.repo_root / file).string()));
+        argo_doc = decode_yaml11(f.text, f.first()->value);
       } catch (const std::exception& e) {
         findings.push_back({"template-error", file, 1, 1, comps.front().app(),
                             std::string("cannot read this file as Argo CD does (sigs.k8s.io/yaml, YAML 1.1): ") + e.what(),

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <map>
-#include <regex>
+#include <cctype>
 #include <set>
 
 #include "files.hpp"
@@ -16,8 +16,12 @@ bool is_glob(const std::string& p) { return p.find_first_of("*?[") != std::strin
 // url.Parse(...).Scheme != "" (util/io/path/resolved.go:116-125): a scheme is a letter then
 // letters, digits, '+', '-' or '.', then ':'.
 bool has_url_scheme(const std::string& s) {
-  static const std::regex scheme(R"(^[A-Za-z][A-Za-z0-9+.\-]*:)");
-  return std::regex_search(s, scheme);
+  if (s.empty() || !std::isalpha(static_cast<unsigned char>(s[0]))) return false;
+  for (char c : s) {
+    if (c == ':') return true;
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '.' && c != '-') return false;
+  }
+  return false;
 }
 
 struct Resolved {

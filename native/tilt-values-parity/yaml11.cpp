@@ -173,4 +173,49 @@ Yaml11Document decode_yaml11(const std::string& text) {
   return doc;
 }
 
+namespace {
+
+bool needs_precise_decode(const std::string& text) {
+  if (text.find("<<") != std::string::npos) return true;
+  static const std::set<std::string> words = {"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
+                                              "on", "On", "ON", "off", "Off", "OFF"};
+  auto delimiter = [](char c) { return std::isspace(static_cast<unsigned char>(c)) || std::string_view(",:[]{}#'\"").find(c) != std::string_view::npos; };
+  for (size_t i = 0; i < text.size();) {
+    while (i < text.size() && delimiter(text[i])) ++i;
+    size_t j = i;
+    while (j < text.size() && !delimiter(text[j])) ++j;
+    if (j > i) {
+      std::string_view tok(text.data() + i, j - i);
+      char c = tok[0];
+      bool marker = tok == "-" || tok == "---" || tok == "...";
+      if (!marker && (std::isdigit(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.' || words.count(std::string(tok))))
+        return true;
+    }
+    i = j;
+  }
+  return false;
+}
+
+json floats(const json& v) {
+  if (v.is_number_integer() || v.is_number_unsigned()) return v.get<double>();
+  if (v.is_array()) {
+    json out = json::array();
+    for (const auto& item : v) out.push_back(floats(item));
+    return out;
+  }
+  if (v.is_object()) {
+    json out = json::object();
+    for (const auto& [k, item] : v.items()) out[k] = floats(item);
+    return out;
+  }
+  return v;
+}
+
+}  // namespace
+
+Yaml11Document decode_yaml11(const std::string& text, const json& yaml12) {
+  if (needs_precise_decode(text)) return decode_yaml11(text);
+  return {floats(yaml12), {}};
+}
+
 }  // namespace tvp

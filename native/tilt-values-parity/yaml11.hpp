@@ -38,4 +38,10 @@ bool yaml11_plain_is_typed(const std::string& text);
 // YAML that does not parse.
 Yaml11Document decode_yaml11(const std::string& text);
 
+// decode_yaml11 without a second parse when it cannot matter: when no plain token of `text`
+// could read differently under YAML 1.1 (no y/n/yes/no/on/off words, nothing starting with a
+// digit, sign or '.', no merge key), the YAML 1.2 value already parsed (`yaml12`) is the answer,
+// with its integers made float64. Otherwise the precise decode.
+Yaml11Document decode_yaml11(const std::string& text, const json& yaml12);
+
 }  // namespace tvp

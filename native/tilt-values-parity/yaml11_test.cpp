@@ -47,3 +47,12 @@ TEST_CASE("decode_yaml11 types values and keys, and reports what the template se
   CHECK_THROWS_AS(decode_yaml11("a: !!int 3\n"), TemplateError);
   CHECK_THROWS_AS(decode_yaml11("a: [\n"), TemplateError);
 }
+
+TEST_CASE("decode_yaml11 skips the second parse only where YAML 1.1 cannot differ") {
+  auto same = decode_yaml11("name: graph\nchart: values/charts/app\n", json{{"name", "graph"}, {"chart", "values/charts/app"}, {"n", 3}});
+  CHECK(same.value["n"].is_number_float());  // the given YAML 1.2 value, numbers made float64
+  auto precise = decode_yaml11("name: on\n", json{{"name", "on"}});
+  CHECK(precise.value["name"] == true);
+  CHECK(precise.changes.size() == 1);
+  CHECK(decode_yaml11("port: 010\n", json{{"port", 10}}).value["port"] == 8.0);
+}

@@ -228,7 +228,7 @@ def write_repo(root, files):
 
 
 def run(argv):
-    p = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    p = subprocess.run(argv, capture_output=True, text=True, timeout=600)
     return p.returncode, p.stdout, p.stderr
 
 

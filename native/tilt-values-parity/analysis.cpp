@@ -5,6 +5,8 @@
 #include <set>
 
 #include "parity_rules.hpp"
+#include "value_files.hpp"
+#include "yaml11.hpp"
 
 namespace tvp {
 
@@ -50,23 +52,74 @@ Analysis analyse_workspace(const std::filesystem::path& root, const std::string&
       return s;
     }());
 
+  RepoView repo{[&](const std::string& p) { return ensure_loaded(ws.files, ws.repo_root, p, limits).exists; },
+                [&](const std::string& p) { return expand_glob(ws.repo_root, p, true); }};
   for (const auto& [appset, value] : sets) {
-    auto globs = git_file_globs(*value);
-    if (globs.empty()) {
-      auto pos = appset.doc->pos_of("/spec/generators");
-      findings.push_back({"invalid-workspace", appset.file, pos.line, pos.column, "",
-                          "ApplicationSet " + appset.name + " has no git files generator (generators[].git.files[].path)",
-                          "generate the apps tier from one component.yaml per component (see values/README.md)"});
+    auto patterns = git_file_patterns(*value);
+    auto appset_finding = [&](const std::string& pointer, const std::string& message, const std::string& fix) {
+      auto pos = appset.doc->pos_of(pointer);
+      findings.push_back({"invalid-workspace", appset.file, pos.line, pos.column, "", message, fix});
+      a.plan_errors.push_back(appset.file + ":" + std::to_string(pos.line) + ": " + message);
+    };
+    if (patterns.include.empty()) {
+      appset_finding("/spec/generators", "ApplicationSet " + appset.name + " has no git files generator (generators[].git.files[].path)",
+                     "generate the apps tier from one component.yaml per component (see values/README.md)");
+      continue;
+    }
+    for (const auto& u : patterns.unsupported)
+      appset_finding("/spec/generators", "ApplicationSet " + appset.name + " uses the " + u + ", which tilt-values-parity does not model",
+                     "remove it, or check the generated Applications by hand");
+    RenderMode mode;
+    try {
+      mode = render_mode(*value);
+    } catch (const TemplateError& e) {
+      appset_finding("/spec/goTemplateOptions", e.what(), "use missingkey=error, missingkey=zero or missingkey=default");
+      continue;
+    }
+    if (!patterns.unsupported.empty()) continue;
+    // git.go:144-215: the union of the include patterns minus the exclude patterns, sorted.
+    std::set<std::string> files;
+    for (const auto& glob : patterns.include)
+      for (auto& f : git_pathspec_files(ws.repo_root, glob)) files.insert(std::move(f));
+    for (const auto& glob : patterns.exclude)
+      for (const auto& f : git_pathspec_files(ws.repo_root, glob)) files.erase(f);
+    if (files.empty()) {
+      std::string list;
+      for (const auto& g : patterns.include) list += (list.empty() ? "" : ", ") + g;
+      appset_finding("/spec/generators", "the git files generator of " + appset.name + " matches no file (" + list +
+                                             "), so Argo CD generates no Application",
+                     "point files[].path at the component files (repository-relative, e.g. values/components/*/component.yaml)");
       continue;
     }
     std::vector<Component> parsed;
-    for (const auto& glob : globs) {
-      auto pattern = normalize_relative(glob);
-      if (!pattern) continue;
-      for (const auto& file : expand_glob(ws.repo_root, *pattern)) {
-        const LoadedFile& f = ensure_loaded(ws.files, ws.repo_root, file, limits);
-        if (auto c = parse_component(f, findings)) parsed.push_back(std::move(*c));
-        else a.unplanned.push_back(file);
+    for (const auto& file : files) {
+      const LoadedFile& f = ensure_loaded(ws.files, ws.repo_root, file, limits);
+      size_t failed = 0;
+      auto comps = parse_components(f, findings, &failed);
+      if (failed) a.unplanned.push_back(file);
+      if (comps.empty()) continue;
+      // The same file as Argo CD reads it: YAML 1.1 through JSON (yaml11.hpp).
+      Yaml11Document argo_doc;
+      try {
+        argo_doc = decode_yaml11(f.text, f.first()->value);
+      } catch (const std::exception& e) {
+        findings.push_back({"template-error", file, 1, 1, comps.front().app(),
+                            std::string("cannot read this file as Argo CD does (sigs.k8s.io/yaml, YAML 1.1): ") + e.what(),
+                            "simplify the YAML (plain mappings, quoted text)"});
+        a.unplanned.push_back(file);
+        continue;
+      }
+      for (const auto& ch : argo_doc.changes) {
+        std::string shown = ch.kind == "boolean" ? "boolean " + ch.seen : ch.kind == "null" ? "null" : "number " + ch.seen;
+        findings.push_back({"yaml-type-change", file, ch.line, ch.column, comps.front().app(),
+                            "'" + ch.text + "' is read by Argo CD (sigs.k8s.io/yaml, YAML 1.1) as " + shown +
+                                ", so its template sees `" + ch.seen + "`, not `" + ch.text + "`",
+                            "quote it ('" + ch.text + "') if you mean the text"});
+      }
+      for (auto& c : comps) {
+        const json& v = argo_doc.value;
+        c.argo_content = v.is_array() && c.element < v.size() ? v[c.element] : v;
+        parsed.push_back(std::move(c));
       }
     }
     auto components = check_components(std::move(parsed), findings);
@@ -75,7 +128,13 @@ Analysis analyse_workspace(const std::filesystem::path& root, const std::string&
     std::map<std::pair<int, std::string>, std::pair<Finding, size_t>> template_findings;
     PatchCache patches;
     for (const auto& c : components) {
-      ArgoApp argo = render_application(*value, generator_params(c.content, c.file), &patches);
+      ArgoApp argo;
+      try {
+        argo = render_application(*value, generator_params(c.argo_content, c.file, mode.go_template), mode, &patches);
+      } catch (const TemplateError& e) {
+        argo.problems.push_back({"/spec/template", e.what()});
+      }
+      if (argo.problems.empty()) resolve_value_files(argo, repo);
       std::vector<Finding> own;
       report_template_problems(c, argo, appset, own);
       check_auto_sync(c, argo, appset, own);
@@ -123,6 +182,14 @@ Analysis analyse_workspace(const std::filesystem::path& root, const std::string&
   // Every unreadable file once, whoever loaded it.
   for (const auto& [_, f] : ws.files)
     if (f.error) findings.push_back(*f.error);
+  // A plan built on a broken workspace.yaml or ApplicationSet would use defaults Argo CD does not.
+  for (const auto& f : findings) {
+    std::string ws_file = ws.root_rel.empty() ? kWorkspaceFile : ws.root_rel + "/" + kWorkspaceFile;
+    bool setup_file = f.file == ws_file || std::count(ws.application_set_files.begin(), ws.application_set_files.end(), f.file);
+    if ((f.rule == "invalid-workspace" || f.rule == "malformed-yaml") && setup_file &&
+        std::find_if(a.plan_errors.begin(), a.plan_errors.end(), [&](const std::string& e) { return e.find(f.message) != std::string::npos; }) == a.plan_errors.end())
+      a.plan_errors.push_back(f.file + ":" + std::to_string(f.line) + ": " + f.message);
+  }
   std::sort(a.plans.begin(), a.plans.end(), [](const AppPlan& x, const AppPlan& y) { return x.name < y.name; });
   std::sort(a.unplanned.begin(), a.unplanned.end());
   a.unplanned.erase(std::unique(a.unplanned.begin(), a.unplanned.end()), a.unplanned.end());

@@ -16,6 +16,9 @@ struct Analysis {
   std::vector<AppPlan> plans;      // sorted by name
   std::vector<Finding> findings;   // sorted
   std::vector<std::string> unplanned;  // component files that could not be planned
+  // Problems that make the whole plan untrustworthy (broken workspace.yaml or ApplicationSet, a
+  // generator that matches nothing), as "file:line: message": `plan` exits 1 on them.
+  std::vector<std::string> plan_errors;
 };
 
 // Throws WorkspaceError when the workspace cannot be checked at all (exit 2).

@@ -1,34 +1,49 @@
 #pragma once
-// Resolving an ApplicationSet's goTemplate for one git-files generator element, the way the
-// ApplicationSet controller does for the fields our templates use: `{{.field.sub}}`,
-// `{{index .path.segments N}}`, pipelines through lower/upper/trim/quote, trim markers.
-// Anything else (if, range, variables, other functions) is reported, not guessed. Pure code.
+// What Argo CD deploys for one git files generator element: the generator's parameters
+// (applicationset/generators/git.go:221-293, v3.4.7), the template rendered the way
+// Render.Replace does it (Go text/template + sprig when goTemplate is true, fasttemplate when
+// false; go_template.hpp), templatePatch merged in, and the chart source's release, namespace,
+// chart and raw value files extracted. Value files are resolved in value_files.hpp. Pure code.
 #include <nlohmann/json.hpp>
 
 #include "core/yaml_json.hpp"
+#include "go_template.hpp"
 
 #include <map>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace tvp {
 using json = nlohmann::json;
 
-class TemplateError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
+// spec.goTemplate and spec.goTemplateOptions of an ApplicationSet.
+struct RenderMode {
+  bool go_template = false;
+  GoTemplateOptions options;
 };
 
-// Renders one template string; throws TemplateError naming the action that failed.
-std::string render_template_string(const std::string& text, const json& params);
+// Throws TemplateError when goTemplateOptions holds an option Go does not know.
+RenderMode render_mode(const json& application_set);
 
-// The parameters the git files generator gives one file: its content plus `path`
-// (path, basename, filename, basenameNormalized, filenameNormalized, segments).
-json generator_params(const json& file_content, const std::string& file_path);
+// Renders one template string as Render.Replace does (utils.go:402-443, v3.4.7).
+std::string render_string(const std::string& text, const json& params, const RenderMode& mode);
 
-// `files[].path` globs of every git generator (repository-relative).
-std::vector<std::string> git_file_globs(const json& application_set);
+// The parameters the git files generator gives one element of a file (the file's mapping, or
+// one item of its list). goTemplate: the element plus `path` {path, basename, filename,
+// basenameNormalized, filenameNormalized, segments}. Otherwise a flat map of strings: the
+// element's keys flattened with dots ("a.b", "list.0"), every value printed with Go's %v, plus
+// path, path.basename, path.filename, path.*Normalized and path[N]. Throws TemplateError for an
+// empty nested collection in flat mode (jeremywohl/flatten's handling is not modelled).
+json generator_params(const json& element, const std::string& file_path, bool go_template = true);
+
+struct GeneratorFiles {
+  std::vector<std::string> include;  // files[].path without exclude
+  std::vector<std::string> exclude;  // files[].path with exclude: true
+  std::vector<std::string> unsupported;  // generator features not modelled (pathParamPrefix, values)
+};
+
+// The git files generators' patterns (repository-relative).
+GeneratorFiles git_file_patterns(const json& application_set);
 
 struct TemplateProblem {
   std::string pointer;  // JSON pointer into the ApplicationSet document, for file:line
@@ -43,8 +58,14 @@ struct ArgoApp {
   std::string namespace_;                 // destination.namespace
   std::string chart;                      // repository-relative chart path
   std::string source_pointer;             // the chart source in the ApplicationSet
-  std::vector<std::string> value_files;   // repository-relative, in helm's order
+  std::vector<std::string> value_files;   // repository-relative, in helm's order (value_files.hpp)
   std::vector<std::string> value_file_pointers;
+  // The chart source as the repo-server sees it, for value-file resolution.
+  std::vector<std::string> raw_value_files;  // rendered helm.valueFiles, unresolved
+  std::vector<std::string> raw_value_file_pointers;
+  std::vector<std::string> refs;             // `ref:` names of the sources
+  bool ignore_missing_value_files = false;
+  std::string project, repo_url, target_revision;
   std::vector<std::string> inline_values;  // helm.values / valuesObject / parameters present
   json patch;                             // the parsed templatePatch (null when none)
   std::map<std::string, ath::SourcePos> patch_positions;  // inside the patch text
@@ -56,7 +77,8 @@ struct ArgoApp {
 using PatchCache = std::map<std::string, ath::YamlDocument>;
 
 // Renders spec.template (and spec.templatePatch, merged into it) for one element.
-ArgoApp render_application(const json& application_set, const json& params, PatchCache* cache = nullptr);
+ArgoApp render_application(const json& application_set, const json& params, const RenderMode& mode,
+                           PatchCache* cache = nullptr);
 
 // True when this syncPolicy turns auto-sync on: `automated` is an object whose `enabled` is
 // not false (null counts as enabled, as in Argo CD).

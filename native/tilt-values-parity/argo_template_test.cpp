@@ -5,75 +5,99 @@
 using namespace tvp;
 
 namespace {
-json params() { return generator_params({{"name", "graph"}, {"chart", "values/charts/app"}, {"n", 3}}, "values/components/graph/component.yaml"); }
+const RenderMode kGo{true, {MissingKey::Error}};
+json params() {
+  return generator_params({{"name", "graph"}, {"chart", "values/charts/app"}, {"n", 3.0}}, "values/components/graph/component.yaml");
 }
+}  // namespace
 
-TEST_CASE("generator_params gives the git files generator's path parameters") {
+TEST_CASE("generator_params gives the git files generator's path parameters (git.go:243-258, v3.4.7)") {
   json p = params();
   CHECK(p["path"]["path"] == "values/components/graph");
   CHECK(p["path"]["basename"] == "graph");
   CHECK(p["path"]["filename"] == "component.yaml");
   CHECK(p["path"]["segments"] == json({"values", "components", "graph"}));
   CHECK(generator_params(json::object(), "x/Web_App/c.yaml")["path"]["basenameNormalized"] == "web-app");
+  CHECK(generator_params(json::object(), "x/graph_/c.yaml")["path"]["basenameNormalized"] == "graph");
+  CHECK(generator_params({{"path", "mine"}}, "a/b/c.yaml")["path"]["basename"] == "b");  // the generator's own wins
 }
 
-TEST_CASE("render_template_string resolves fields, index, pipelines and trim markers") {
-  json p = params();
-  CHECK(render_template_string("apps-{{.name}}", p) == "apps-graph");
-  CHECK(render_template_string("{{ .path.basename }}/{{index .path.segments 0}}", p) == "graph/values");
-  CHECK(render_template_string("{{ index .path \"basename\" | upper }}", p) == "GRAPH");
-  CHECK(render_template_string("a  {{- .name -}}  b", p) == "agraphb");
-  CHECK(render_template_string("{{.n}}{{/* note */}}", p) == "3");
-  CHECK(render_template_string("no actions", p) == "no actions");
+TEST_CASE("generator_params without goTemplate: flat strings with %v, path[N] (git.go:259-281, v3.4.7)") {
+  json p = generator_params({{"name", "graph"}, {"port", 8080.0}, {"big", 1e6}, {"on", true}, {"meta", {{"team", "a"}}},
+                             {"list", {"x", "y"}}},
+                            "values/components/graph/component.yaml", false);
+  CHECK(p["name"] == "graph");
+  CHECK(p["port"] == "8080");
+  CHECK(p["big"] == "1e+06");
+  CHECK(p["on"] == "true");
+  CHECK(p["meta.team"] == "a");
+  CHECK(p["list.1"] == "y");
+  CHECK(p["path"] == "values/components/graph");
+  CHECK(p["path.basename"] == "graph");
+  CHECK(p["path[2]"] == "graph");
+  CHECK_THROWS_AS(generator_params({{"empty", json::object()}}, "a/b.yaml", false), TemplateError);
 }
 
-TEST_CASE("render_template_string refuses what it cannot resolve") {
-  json p = params();
-  CHECK_THROWS_WITH_AS(render_template_string("{{.nope}}", p), doctest::Contains("no entry for key \"nope\""), TemplateError);
-  CHECK_THROWS_WITH_AS(render_template_string("{{index .path.segments 9}}", p), doctest::Contains("out of range"), TemplateError);
-  CHECK_THROWS_WITH_AS(render_template_string("{{if .name}}x{{end}}", p), doctest::Contains("control structures"), TemplateError);
-  CHECK_THROWS_WITH_AS(render_template_string("{{ .name | sha256sum }}", p), doctest::Contains("sha256sum"), TemplateError);
-  CHECK_THROWS_WITH_AS(render_template_string("{{ .path }}", p), doctest::Contains("yields a map"), TemplateError);
-  CHECK_THROWS_WITH_AS(render_template_string("{{ .name ", p), doctest::Contains("unclosed"), TemplateError);
+TEST_CASE("render_string honours goTemplate: fasttemplate leaves Go syntax and unknown tags literal") {
+  json flat = generator_params({{"name", "graph"}}, "values/components/graph/component.yaml", false);
+  RenderMode fast;
+  CHECK(render_string("apps-{{name}}", flat, fast) == "apps-graph");
+  CHECK(render_string("apps-{{ path.basename }}", flat, fast) == "apps-graph");
+  CHECK(render_string("apps-{{.name}}", flat, fast) == "apps-{{.name}}");
+  CHECK(render_string("apps-{{.name}}", params(), kGo) == "apps-graph");
+  RenderMode lax{true, {MissingKey::Default}};
+  CHECK(render_string("{{.nope}}", params(), lax) == "<no value>");
+  CHECK_THROWS_AS(render_string("{{.nope}}", params(), kGo), TemplateError);
 }
 
-TEST_CASE("render_application resolves chart, release and value files, then applies templatePatch") {
+TEST_CASE("render_mode reads goTemplate and goTemplateOptions") {
+  auto m = render_mode(json::parse(R"({"spec":{"goTemplate":true,"goTemplateOptions":["missingkey=error"]}})"));
+  CHECK(m.go_template);
+  CHECK(m.options.missing_key == MissingKey::Error);
+  CHECK_FALSE(render_mode(json::parse(R"({"spec":{}})")).go_template);
+  CHECK_THROWS_AS(render_mode(json::parse(R"({"spec":{"goTemplateOptions":["nope"]}})")), TemplateError);
+}
+
+TEST_CASE("render_application extracts chart, release and raw value files, then applies templatePatch") {
   json appset = json::parse(R"({"spec":{
-    "template":{"metadata":{"name":"apps-{{.name}}"},"spec":{
-      "sources":[{"path":"{{.chart}}","helm":{"valueFiles":["$values/values/_shared/apps-{{.path.basename}}.yaml","../../dev/{{.name}}.yaml"]}},
+    "template":{"metadata":{"name":"apps-{{.name}}"},"spec":{"project":"default",
+      "sources":[{"repoURL":"https://r","targetRevision":"main","path":"{{.chart}}",
+                  "helm":{"valueFiles":["$values/values/_shared/apps-{{.path.basename}}.yaml","../../dev/{{.name}}.yaml"]}},
                  {"ref":"values"}],
       "destination":{"namespace":"ameide"},
       "syncPolicy":{"automated":{"prune":true}}}},
     "templatePatch":"spec:\n  syncPolicy:\n    automated: null\n    syncOptions: [CreateNamespace=true]\n"}})");
-  ArgoApp app = render_application(appset, params());
+  ArgoApp app = render_application(appset, params(), kGo);
   CHECK(app.problems.empty());
   CHECK(app.name == "apps-graph");
   CHECK(app.release == "apps-graph");
   CHECK(app.chart == "values/charts/app");
-  CHECK(app.value_files == std::vector<std::string>{"values/_shared/apps-graph.yaml", "values/dev/graph.yaml"});
-  CHECK(app.value_file_pointers[1] == "/spec/template/spec/sources/0/helm/valueFiles/1");
+  CHECK(app.raw_value_files == std::vector<std::string>{"$values/values/_shared/apps-graph.yaml", "../../dev/graph.yaml"});
+  CHECK(app.raw_value_file_pointers[1] == "/spec/template/spec/sources/0/helm/valueFiles/1");
+  CHECK(app.refs == std::vector<std::string>{"values"});
+  CHECK(app.project == "default");
   CHECK_FALSE(auto_sync_on(app.application["spec"]["syncPolicy"]));
   CHECK(app.application["spec"]["syncPolicy"]["syncOptions"][0] == "CreateNamespace=true");
 }
 
-TEST_CASE("render_application reports unknown refs, remote files and missing paths") {
-  json appset = json::parse(R"({"spec":{"template":{"metadata":{"name":"a"},"spec":{
-      "source":{"path":"charts/x","helm":{"releaseName":"rel","valueFiles":["$other/x.yaml","https://h/x.yaml","v.yaml"]}}}}}})");
-  ArgoApp app = render_application(appset, params());
-  CHECK(app.release == "rel");
-  CHECK(app.value_files == std::vector<std::string>{"charts/x/v.yaml"});
-  REQUIRE(app.problems.size() == 2);
-  CHECK(app.problems[0].pointer == "/spec/template/spec/source/helm/valueFiles/0");
-  CHECK(render_application(json::parse(R"({"spec":{}})"), params()).problems.size() == 1);
-  CHECK(render_application(json::parse(R"({"spec":{"template":{"spec":{"sources":[{"ref":"v"}]}}}})"), params()).problems.size() == 1);
+TEST_CASE("render_application reports what it cannot render") {
+  CHECK(render_application(json::parse(R"({"spec":{}})"), params(), kGo).problems.size() == 1);
+  CHECK(render_application(json::parse(R"({"spec":{"template":{"spec":{"sources":[{"ref":"v"}]}}}})"), params(), kGo).problems.size() == 1);
+  json appset = json::parse(R"({"spec":{"template":{"metadata":{"name":"{{.nope}}"},"spec":{"source":{"path":"c"}}}}})");
+  auto app = render_application(appset, params(), kGo);
+  REQUIRE(app.problems.size() == 1);
+  CHECK(app.problems[0].pointer == "/spec/template/metadata/name");
 }
 
-TEST_CASE("auto_sync_on and git_file_globs") {
+TEST_CASE("auto_sync_on and git_file_patterns") {
   CHECK(auto_sync_on({{"automated", json::object()}}));
   CHECK(auto_sync_on({{"automated", {{"enabled", nullptr}}}}));
   CHECK_FALSE(auto_sync_on({{"automated", {{"enabled", false}}}}));
   CHECK_FALSE(auto_sync_on({{"syncOptions", json::array()}}));
-  json appset = json::parse(R"({"spec":{"generators":[{"list":{}},{"git":{"files":[{"path":"a/*/c.yaml"},{"path":"a/x/c.yaml","exclude":true}]}}]}})");
-  CHECK(git_file_globs(appset) == std::vector<std::string>{"a/*/c.yaml"});
-  CHECK(git_file_globs(json::parse(R"({"spec":"odd"})")).empty());
+  json appset = json::parse(R"({"spec":{"generators":[{"list":{}},{"git":{"pathParamPrefix":"p","files":[{"path":"a/*/c.yaml"},{"path":"a/x/c.yaml","exclude":true}]}}]}})");
+  auto g = git_file_patterns(appset);
+  CHECK(g.include == std::vector<std::string>{"a/*/c.yaml"});
+  CHECK(g.exclude == std::vector<std::string>{"a/x/c.yaml"});
+  CHECK(g.unsupported.size() == 1);
+  CHECK(git_file_patterns(json::parse(R"({"spec":"odd"})")).include.empty());
 }

@@ -13,10 +13,11 @@ struct Reader {
   const ath::YamlDocument& doc;
   std::vector<Finding>& findings;
   std::string app;
+  std::string base;  // pointer of the list item, "" for a mapping file
   bool ok = true;
 
   void report(const std::string& rule, const std::string& pointer, const std::string& message, const std::string& fix) {
-    auto pos = doc.pos_of(pointer);
+    auto pos = doc.pos_of(base + pointer);
     findings.push_back({rule, file.path, pos.line, pos.column, app, message, fix});
     if (rule != "unknown-field") ok = false;
   }
@@ -154,22 +155,19 @@ std::string value_key_pointer(const std::string& dotted) {
   return out;
 }
 
-std::optional<Component> parse_component(const LoadedFile& file, std::vector<Finding>& findings) {
-  if (!file.usable()) return std::nullopt;  // the load finding says why
-  static const ath::YamlDocument empty_doc{};
-  const ath::YamlDocument& doc = file.first() ? *file.first() : empty_doc;
-  Reader r{file, doc, findings, ""};
-  if (!doc.value.is_object()) {
-    r.report("invalid-component", "",
-             doc.value.is_null() ? "component file is empty" : "component file must be a YAML mapping",
+namespace {
+
+std::optional<Component> parse_one(const LoadedFile& file, const ath::YamlDocument& doc, const json& c, size_t element,
+                                   const std::string& base, std::vector<Finding>& findings) {
+  Reader r{file, doc, findings, "", base};
+  if (!c.is_object()) {
+    r.report("invalid-component", "", base.empty() ? "component file must be a YAML mapping" : "each list item must be a mapping",
              "give it at least `name`, `namespace` and `chart` (see values/README.md)");
     return std::nullopt;
   }
-  if (file.docs.size() > 1)
-    r.report("invalid-component", "", "component file holds " + std::to_string(file.docs.size()) +
-             " YAML documents; the git files generator reads only the first", "keep one document per component.yaml");
-  const json& c = doc.value;
   Component comp;
+  comp.element = element;
+  comp.base = base;
   comp.file = file.path;
   comp.doc = &doc;
   comp.content = c;
@@ -203,6 +201,43 @@ std::optional<Component> parse_component(const LoadedFile& file, std::vector<Fin
   read_tilt(r, c, comp);
   if (!r.ok) return std::nullopt;
   return comp;
+}
+
+}  // namespace
+
+std::vector<Component> parse_components(const LoadedFile& file, std::vector<Finding>& findings, size_t* failed) {
+  std::vector<Component> out;
+  size_t bad = 0;
+  if (file.usable()) {
+    static const ath::YamlDocument empty_doc{};
+    const ath::YamlDocument& doc = file.first() ? *file.first() : empty_doc;
+    if (file.docs.size() > 1) {
+      auto pos = doc.pos_of("");
+      findings.push_back({"invalid-component", file.path, pos.line, pos.column, "",
+                          "component file holds " + std::to_string(file.docs.size()) +
+                              " YAML documents; the git files generator reads only the first",
+                          "keep one document per component.yaml"});
+      ++bad;
+    } else if (doc.value.is_null()) {
+      auto pos = doc.pos_of("");
+      findings.push_back({"invalid-component", file.path, pos.line, pos.column, "", "component file is empty",
+                          "give it at least `name`, `namespace` and `chart` (see values/README.md)"});
+      ++bad;
+    } else if (doc.value.is_array()) {
+      for (size_t i = 0; i < doc.value.size(); ++i) {
+        if (auto c = parse_one(file, doc, doc.value[i], i, "/" + std::to_string(i), findings)) out.push_back(std::move(*c));
+        else ++bad;
+      }
+    } else if (auto c = parse_one(file, doc, doc.value, 0, "", findings)) {
+      out.push_back(std::move(*c));
+    } else {
+      ++bad;
+    }
+  } else {
+    ++bad;  // the load finding says why
+  }
+  if (failed) *failed = bad;
+  return out;
 }
 
 }  // namespace tvp

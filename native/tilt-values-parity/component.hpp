@@ -41,8 +41,11 @@ struct LiveUpdateHints {
 
 struct Component {
   std::string file;  // repository-relative component.yaml
+  size_t element = 0;    // index in a file that holds a YAML list of components (one app each)
+  std::string base;      // JSON pointer of the element in the file ("" or "/1")
   const ath::YamlDocument* doc = nullptr;  // positions; owned by the FileSet
-  json content;                            // the raw mapping (the generator's parameters)
+  json content;                            // the raw mapping, as YAML 1.2 reads it (Tilt's view)
+  json argo_content;                       // the same element as Argo CD reads it (YAML 1.1, yaml11.hpp)
   std::string name;
   std::string namespace_;
   std::string tier;
@@ -58,14 +61,16 @@ struct Component {
   json tilt_set = json::object();  // dotted key -> value
 
   std::string app() const { return "apps-" + name; }
-  int line_of(const std::string& pointer) const { return doc ? doc->pos_of(pointer).line : 0; }
-  int column_of(const std::string& pointer) const { return doc ? doc->pos_of(pointer).column : 0; }
+  int line_of(const std::string& pointer) const { return doc ? doc->pos_of(base + pointer).line : 0; }
+  int column_of(const std::string& pointer) const { return doc ? doc->pos_of(base + pointer).column : 0; }
 };
 
 inline const char* const kLanguages[] = {"go", "node", "python", "none"};
 
-// Parses a loaded component.yaml; nullopt (with findings) when it cannot be planned.
-std::optional<Component> parse_component(const LoadedFile& file, std::vector<Finding>& findings);
+// Parses a loaded component.yaml: one component, or one per item when the file is a YAML list
+// (the git files generator makes one app per item). Components that cannot be planned are
+// left out, with findings; `failed` counts them.
+std::vector<Component> parse_components(const LoadedFile& file, std::vector<Finding>& findings, size_t* failed = nullptr);
 
 // Dotted Helm value key -> JSON pointer ("image.repository" -> "/image/repository").
 std::string value_key_pointer(const std::string& dotted);

@@ -57,6 +57,7 @@ LoadedFile parse_loaded(const std::string& path, const std::string& text, const 
   } catch (const ath::YamlError& e) {
     f.error = malformed(path, e.pos(), e.message(), "fix the YAML at this position (yamllint shows the same spot)");
   }
+  f.text = text;
   return f;
 }
 

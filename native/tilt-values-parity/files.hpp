@@ -22,6 +22,7 @@ struct LoadedFile {
   bool exists = false;
   std::vector<ath::YamlDocument> docs;  // empty when the file is empty or unusable
   std::optional<Finding> error;         // set when the file exists but is not usable YAML
+  std::string text;                     // the file's text (component files are read twice: YAML 1.2 and 1.1)
 
   bool usable() const { return exists && !error; }
   // The first document, or nullptr when there is none.

@@ -94,10 +94,12 @@ int main(int argc, char** argv) {
       for (const auto& p : a.plans) known += (known.empty() ? "" : ", ") + p.name;
       throw UsageError("unknown app '" + app_name + "'; the workspace plans: " + known);
     }
+    for (const auto& e : a.plan_errors) std::fprintf(stderr, "tilt-values-parity: %s (run `check` for details)\n", e.c_str());
     for (const auto& f : a.unplanned) std::fprintf(stderr, "tilt-values-parity: cannot plan %s (run `check` for why)\n", f.c_str());
     tvp::PlanContext ctx{repo_root, ws_root, env};
     if (common.output == "json") std::cout << tvp::plan_to_json(plans, ctx, a.unplanned).dump(2) << "\n";
     else std::cout << tvp::plan_to_text(plans, ctx);
+    if (!a.plan_errors.empty()) return kExitFindings;
     return a.unplanned.empty() || !app_name.empty() ? kExitOk : kExitFindings;
   });
 }

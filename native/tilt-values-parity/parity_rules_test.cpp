@@ -20,7 +20,7 @@ struct Fixture {
 
   Fixture() {
     std::vector<Finding> ignored;
-    comp = *parse_component(comp_file, ignored);
+    comp = parse_components(comp_file, ignored).at(0);
     appset.doc = appset_file.first();
     argo.source_pointer = "/spec/template/spec/sources/0";
     argo.value_files = {"values/_shared/apps/apps-graph.yaml", "values/dev/apps/apps-graph.yaml"};

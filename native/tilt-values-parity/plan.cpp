@@ -24,6 +24,7 @@ AppPlan make_plan(const Component& c, const ArgoApp& argo, const std::string& ap
   p.name = c.app();
   p.component = c.name;
   p.component_file = c.file;
+  p.element = c.element;
   p.application = argo.name;
   p.application_set = application_set;
   p.release = argo.release;
@@ -67,6 +68,7 @@ json app_json(const AppPlan& p, const PlanContext& ctx) {
   return {{"name", p.name},
           {"component", p.component},
           {"component_file", p.component_file},
+          {"element", p.element},
           {"application", p.application},
           {"application_set", p.application_set},
           {"release", p.release},

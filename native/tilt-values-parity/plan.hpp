@@ -17,6 +17,7 @@ struct AppPlan {
   std::string name;             // Tilt resource name, "apps-<component>"
   std::string component;
   std::string component_file;   // repository-relative
+  size_t element = 0;           // item of a component file that is a YAML list
   std::string application;      // the Argo CD Application's name
   std::string application_set;  // its ApplicationSet
   std::string release;

@@ -16,7 +16,7 @@ dependsOn: [platform]
 labels: [apps]
 )", {});
   std::vector<Finding> ignored;
-  return *parse_component(file, ignored);
+  return parse_components(file, ignored).at(0);
 }
 }  // namespace
 

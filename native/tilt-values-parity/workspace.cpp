@@ -100,7 +100,7 @@ Workspace open_workspace(const fs::path& root, const std::string& env, const Loa
   return ws;
 }
 
-std::vector<std::string> expand_glob(const fs::path& repo_root, const std::string& pattern) {
+std::vector<std::string> expand_glob(const fs::path& repo_root, const std::string& pattern, bool dotfiles) {
   std::vector<std::string> segments;
   for (size_t start = 0; start <= pattern.size();) {
     size_t end = pattern.find('/', start);
@@ -132,11 +132,38 @@ std::vector<std::string> expand_glob(const fs::path& repo_root, const std::strin
     if (!fs::is_directory(dir, ec)) return;
     for (const auto& e : fs::directory_iterator(dir, ec)) {
       std::string name = e.path().filename().string();
-      if (fnmatch(seg.c_str(), name.c_str(), FNM_PERIOD) == 0) walk(e.path(), join(name), i + 1);
+      if (fnmatch(seg.c_str(), name.c_str(), dotfiles ? 0 : FNM_PERIOD) == 0) walk(e.path(), join(name), i + 1);
     }
   };
   walk(repo_root, "", 0);
   return {found.begin(), found.end()};
+}
+
+std::vector<std::string> git_pathspec_files(const fs::path& repo_root, const std::string& pattern) {
+  std::vector<std::string> found;
+  size_t wild = pattern.find_first_of("*?[");
+  std::string literal = pattern.substr(0, wild);
+  std::string base = wild == std::string::npos ? pattern : literal.substr(0, literal.rfind('/') == std::string::npos ? 0 : literal.rfind('/'));
+  std::error_code ec;
+  fs::path start = base.empty() ? repo_root : repo_root / base;
+  auto consider = [&](const std::string& rel) {
+    bool match = wild == std::string::npos ? (rel == pattern || rel.rfind(pattern + "/", 0) == 0)
+                                           : fnmatch(pattern.c_str(), rel.c_str(), 0) == 0;
+    if (match) found.push_back(rel);
+  };
+  if (fs::is_regular_file(start, ec)) {
+    consider(base);
+  } else if (fs::is_directory(start, ec)) {
+    for (auto it = fs::recursive_directory_iterator(start, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (it->is_directory(ec) && it->path().filename() == ".git") {
+        it.disable_recursion_pending();
+        continue;
+      }
+      if (it->is_regular_file(ec)) consider(it->path().lexically_relative(repo_root).generic_string());
+    }
+  }
+  std::sort(found.begin(), found.end());
+  return found;
 }
 
 }  // namespace tvp

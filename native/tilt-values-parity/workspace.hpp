@@ -53,8 +53,16 @@ std::optional<std::filesystem::path> find_default_root(const std::filesystem::pa
 Workspace open_workspace(const std::filesystem::path& root, const std::string& env, const LoadLimits& limits,
                          std::vector<Finding>& findings);
 
-// Repository-relative files matching a git-generator glob (`*`, `?`, `[...]` within one path
-// segment, `**` for any number of segments), sorted.
-std::vector<std::string> expand_glob(const std::filesystem::path& repo_root, const std::string& pattern);
+// Repository-relative files matching a glob (`*`, `?`, `[...]` within one path segment, `**`
+// for any number of segments), sorted. Dot files match `*` only with `dotfiles` (doublestar,
+// which Argo CD 3.4 uses for value-file globs, matches them).
+std::vector<std::string> expand_glob(const std::filesystem::path& repo_root, const std::string& pattern,
+                                     bool dotfiles = false);
+
+// Repository-relative files a git files generator path selects, as the repo-server's default
+// `git ls-files -- PATTERN` does (util/git/client.go LsFiles, v3.4.7): git pathspec rules, so
+// `*` also matches '/' and dot files, and a plain path selects a file or everything below a
+// folder; sorted. Unlike git, files not yet committed are seen too.
+std::vector<std::string> git_pathspec_files(const std::filesystem::path& repo_root, const std::string& pattern);
 
 }  // namespace tvp

@@ -1,0 +1,334 @@
+#!/usr/bin/env python3
+"""Differential test: `tilt-values-parity plan` against the Argo CD oracle (test/oracle/argo-render,
+real Go text/template + sprig + YAML 1.1) on generated workspaces.
+
+Each case is a small git repository: a workspace (values/), an ApplicationSet drawn from
+template forms users write (template functions, control structures, missing keys, goTemplate
+off, goTemplateOptions, value-file forms: $ref, absolute, relative, $ARGOCD_APP_* variables,
+globs) and components drawn from YAML 1.1 scalars (on/off/yes/no/y/n, numbers, octal, hex),
+normalized names (`graph_`, `-x-`, 254-byte folders), list files (one app per element) and
+generators that match nothing. Hand-written edge cases run first, then random ones.
+
+For every app the oracle renders, `plan -o json` must show the same application name, release,
+namespace, chart and value files, in order. A difference is allowed only when `check` reports a
+finding for that app (its name or its component file): C++ may say "I cannot" or "this
+differs", never differ silently. An app the oracle cannot render must not be planned silently
+either, and a case where the oracle renders nothing must not pass `check`.
+
+usage: differential.py TOOL ORACLE            (TVP_DIFF_SEED, TVP_DIFF_COUNT, TVP_DIFF_CASE)
+  TVP_DIFF_SEED   seed of the random cases (default 1)
+  TVP_DIFF_COUNT  number of cases including the hand-written ones (default 120, the CI smoke run)
+  TVP_DIFF_CASE   run only this case number (replay)
+  TVP_DIFF_KEEP   keep failing workspaces under this folder
+Prints one line per failing case with its seed and number, and a summary.
+"""
+import collections
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+
+# Component folder names, including ones SanitizeName changes.
+DIRS = ["graph", "platform", "graph_", "Graph", "web.app", "-edge-", "a..b", "x_y_z", "Cap_Dir.", "svc-1",
+        "on", "no", "012", "1e3", "Ünï", "L" * 255]
+# Plain scalars that YAML 1.1 types differently from YAML 1.2, and harmless ones.
+SCALARS = ["ameide", "core", "on", "off", "yes", "no", "y", "n", "true", "False", "~", "null", "12", "010",
+           "0x1F", "1e3", "1.0", "1.50", "+5", "-0", "1_000", "09", "12345678", ".5", "0.0001", "0o17",
+           "2001-12-14", "graph_", "Mixed Case", "a:b"]
+QUOTED = ["'on'", '"off"', "'12'", '"yes"', "'010'"]
+
+NAME_FORMS = [
+    "apps-{{.name}}",
+    "{{printf \"apps-%s\" .name}}",
+    "apps-{{.path.basenameNormalized}}",
+    "apps-{{.name | lower}}",
+    "{{ \"apps-\" }}{{ .name }}",
+    "apps-{{ if .suffix }}{{.name}}-{{.suffix}}{{ else }}{{.name}}{{ end }}",
+    "apps-{{ default .path.basename .alias }}",
+    "apps-{{ .name | replace \"_\" \"-\" }}",
+    "apps-{{ index . \"name\" }}",
+    "apps-{{.name}}{{/* a comment with }} inside */}}",
+    "{{- \"apps-\" -}}   {{- .name -}}",
+    "apps-{{ trim .name }}",
+    "apps-{{ upper .name | lower }}",
+    "apps-{{ .path.basename }}",
+    "apps-{{ normalize .path.basename }}",
+    "apps-{{ $n := .name }}{{ $n }}",
+    "apps-{{ with .alias }}{{ . }}{{ else }}{{ $.name }}{{ end }}",
+    "apps-{{ if not .suffix }}{{ .name }}{{ end }}",
+    "apps-{{ .name }}{{ if eq .tier \"core\" }}-c{{ end }}",
+    "apps-{{ (index .path.segments 2) }}",
+    "apps-{{ .missing }}",
+    "apps-{{ .name }}-{{ .port }}",
+    "{{ printf \"%s-%s\" \"apps\" .path.basename }}",
+    "apps-{{ \"}}\" | trim }}{{ .name }}",
+]
+NS_FORMS = [
+    "{{.namespace}}",
+    "{{ .namespace | default \"ameide\" }}",
+    "{{ if eq .tier \"core\" }}core-ns{{ else }}{{ .namespace }}{{ end }}",
+    "{{ if and .namespace (ne .namespace \"x\") }}{{ .namespace }}{{ else }}fallback{{ end }}",
+    "{{ or .ns .namespace }}",
+    "{{ index .path.segments 1 }}",
+    "{{ .nsmissing }}",
+    "{{ quote .namespace }}",
+    "{{ .namespace }}{{ .labels }}",
+    "{{ .meta }}",
+    "{{ .meta.team }}",
+    "{{ index .meta \"nokey\" }}",
+    "{{ toYaml .namespace }}",
+    "{{ .namespace | quote | upper }}",
+    "{{ quote .namespace .tier }}",
+    "{{ if or (eq .tier \"core\") (eq .tier \"services\") }}{{ .tier }}{{ else }}other{{ end }}",
+    "{{ lower .namespace }}",
+    "{{ .port }}",
+    "{{ printf \"%v\" .port }}",
+    "{{ printf \"%d\" 3 }}",
+]
+CHART_FORMS = ["{{.chart}}", "values/charts/{{ .chartName | default \"app\" }}", "values/charts/app"]
+RELEASE_FORMS = [None, "apps-{{.name}}", "{{ .path.basename }}", "rel-{{ .path.basenameNormalized }}"]
+VALUE_FILE_FORMS = [
+    ["$values/{{index .path.segments 0}}/_shared/apps/apps-{{.path.basename}}.yaml",
+     "$values/{{index .path.segments 0}}/dev/apps/apps-{{.path.basename}}.yaml"],
+    ["/values/_shared/apps/apps-{{.path.basename}}.yaml", "/values/dev/apps/apps-{{.path.basename}}.yaml"],
+    ["../../_shared/apps/apps-{{.path.basename}}.yaml", "../../dev/apps/apps-{{.path.basename}}.yaml"],
+    ["$values/values/_shared/apps/$ARGOCD_APP_NAME.yaml", "$values/values/dev/apps/${ARGOCD_APP_NAME}.yaml"],
+    ["$values/values/_shared/apps/apps-{{.path.basename}}.yaml", "$values/values/dev/apps/apps-{{.path.basename}}*.yaml"],
+    ["$values/values/_shared/apps/apps-{{.path.basename}}.yaml", "$values/values/$ARGOCD_APP_NAMESPACE/x.yaml"],
+    ["$values/values/_shared/apps/apps-{{.path.basename}}.yaml", "$values/values/dev/apps/apps-{{.path.basename}}.yaml",
+     "$values/values/_shared/apps/apps-{{.path.basename}}.yaml"],
+    ["$values/values/_shared/apps/apps-{{.path.basename}}.yaml", "$values/values/dev/apps/$ARGOCD_APP_REVISION.yaml"],
+    ["$values/values/_shared/apps/apps-{{.path.basename}}.yaml", "$values/values/dev/apps/apps-{{.path.basename}}.yaml$$"],
+    ["$values/values/_shared/apps/apps-{{.path.basename}}.yaml", "$values/values/dev/apps/nomatch-*.yaml"],
+]
+FAST_NAME = ["apps-{{name}}", "apps-{{ path.basename }}", "apps-{{path.basenameNormalized}}", "{{path[1]}}-{{name}}",
+             "apps-{{unknown}}", "apps-{{.name}}"]
+FAST_NS = ["{{namespace}}", "{{ meta.team }}", "{{labels.0}}", "ns-{{port}}"]
+OPTIONS = [["missingkey=error"], [], ["missingkey=zero"], ["missingkey=default"], ["missingkey=invalid"]]
+
+
+def q(s):
+    """A YAML single-quoted scalar."""
+    return "'" + s.replace("'", "''") + "'"
+
+
+def component_yaml(rng, dirname, as_list):
+    def one(index):
+        name = rng.choice(SCALARS[:3] + [dirname.lower().strip("-._")[:20] or "x", rng.choice(SCALARS)])
+        if rng.random() < 0.15:
+            name = rng.choice(QUOTED)
+        lines = [f"name: {name}" if index == 0 or name != "" else "name: x"]
+        if index:
+            lines[0] = f"name: {name}{index}" if name[0] not in "'\"" else f"name: e{index}"
+        lines.append("namespace: " + (rng.choice(QUOTED) if rng.random() < 0.1 else rng.choice(SCALARS)))
+        lines.append("chart: values/charts/app")
+        if rng.random() < 0.7:
+            lines.append("tier: " + rng.choice(["core", "services", "frontend", "on"]))
+        extras = {
+            "suffix": lambda: "suffix: " + rng.choice(["dev", "on", "''"]),
+            "alias": lambda: "alias: " + rng.choice(["web", "''", "null"]),
+            "port": lambda: "port: " + rng.choice(["8080", "1e6", "12345678", "0.5", "010"]),
+            "meta": lambda: "meta: {team: " + rng.choice(["a", "on", "12"]) + ", size: 3}",
+            "labels": lambda: "labels: [" + rng.choice(["a", "on"]) + ", b]",
+            "ns": lambda: "ns: " + rng.choice(["''", "other", "no"]),
+            "chartName": lambda: "chartName: " + rng.choice(["app", "''"]),
+        }
+        for key, make in extras.items():
+            if rng.random() < 0.3:
+                lines.append(make())
+        return lines
+    if not as_list:
+        return "\n".join(one(0)) + "\n"
+    out = []
+    for i in range(rng.choice([1, 2, 3])):
+        item = one(i)
+        out.append("- " + item[0])
+        out.extend("  " + line for line in item[1:])
+    return "\n".join(out) + "\n"
+
+
+def yaml_str(s):
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def appset_yaml(rng, go_template, options, pattern, name, ns, chart, release, value_files, patch):
+    lines = ["apiVersion: argoproj.io/v1alpha1", "kind: ApplicationSet", "metadata:", "  name: apps-dev", "spec:"]
+    if go_template is not None:
+        lines.append(f"  goTemplate: {'true' if go_template else 'false'}")
+    if options is not None:
+        lines.append("  goTemplateOptions: [" + ", ".join(yaml_str(o) for o in options) + "]")
+    lines += ["  generators:", "    - git:", "        repoURL: https://example.com/repo.git", "        revision: main",
+              "        files:", f"          - path: {yaml_str(pattern)}", "  template:", "    metadata:",
+              f"      name: {yaml_str(name)}", "    spec:", "      project: default", "      sources:",
+              "        - repoURL: https://example.com/repo.git", "          targetRevision: main",
+              f"          path: {yaml_str(chart)}", "          helm:"]
+    if release is not None:
+        lines.append(f"            releaseName: {yaml_str(release)}")
+    lines.append("            valueFiles:")
+    lines += [f"              - {yaml_str(v)}" for v in value_files]
+    lines += ["        - repoURL: https://example.com/repo.git", "          targetRevision: main", "          ref: values",
+              "      destination:", "        server: https://kubernetes.default.svc", f"        namespace: {yaml_str(ns)}"]
+    if patch:
+        lines += ["  templatePatch: |", "    spec:", "      syncPolicy:", "        syncOptions:",
+                  "          - CreateNamespace=true"]
+    return "\n".join(lines) + "\n"
+
+
+def make_case(seed, number):
+    """A workspace description: {files: {path: text}}. The first cases are hand-written."""
+    rng = random.Random(f"{seed}:{number}")
+    go_template = rng.random() < 0.85
+    options = rng.choice(OPTIONS)
+    fixed = number < len(NAME_FORMS) + len(NS_FORMS)
+    if go_template or fixed:
+        go_template = True
+        name = NAME_FORMS[number] if number < len(NAME_FORMS) else rng.choice(NAME_FORMS)
+        k = number - len(NAME_FORMS)
+        ns = NS_FORMS[k] if 0 <= k < len(NS_FORMS) else rng.choice(NS_FORMS)
+        chart = rng.choice(CHART_FORMS)
+        release = rng.choice(RELEASE_FORMS)
+    else:
+        options = None if rng.random() < 0.5 else options
+        name, ns, chart = rng.choice(FAST_NAME), rng.choice(FAST_NS), "values/charts/app"
+        release = rng.choice([None, "apps-{{name}}"])
+    value_files = rng.choice(VALUE_FILE_FORMS) if not fixed else VALUE_FILE_FORMS[0]
+    if not go_template:
+        value_files = [v.replace("{{index .path.segments 0}}", "{{path[0]}}").replace("{{.path.basename}}", "{{path.basename}}")
+                       for v in value_files]
+    pattern = "values/components/*/component.yaml"
+    if rng.random() < 0.04:
+        pattern = "values/nothing/*/component.yaml"
+    files = {"values/workspace.yaml": "repoRoot: ..\n", "values/charts/app/Chart.yaml": "apiVersion: v2\nname: app\nversion: 0.1.0\n"}
+    dirs = rng.sample(DIRS, rng.choice([1, 2, 3, 4]))
+    for d in dirs:
+        files[f"values/components/{d}/component.yaml"] = component_yaml(rng, d, rng.random() < 0.12)
+        for env in ("_shared", "dev", "staging", "prod") if len(d) < 200 else ():
+            files[f"values/{env}/apps/apps-{d}.yaml"] = "image: {repository: ghcr.io/x/y, tag: t}\nimagePullSecrets: [{name: s}]\n"
+            if rng.random() < 0.2:
+                files[f"values/{env}/apps/apps-{d}-extra.yaml"] = "{}\n"
+    if rng.random() < 0.2:
+        files["values/components/nested/deeper/component.yaml"] = component_yaml(rng, "deeper", False)
+    files["values/argocd/apps-dev.yaml"] = appset_yaml(rng, go_template if rng.random() < 0.97 or not go_template else None,
+                                                       options, pattern, name, ns, chart, release, value_files,
+                                                       rng.random() < 0.5)
+    return files
+
+
+def write_repo(root, files):
+    for path, text in files.items():
+        full = os.path.join(root, path)
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        with open(full, "w", encoding="utf-8") as f:
+            f.write(text)
+    subprocess.run(["git", "init", "-q", root], check=True)
+    subprocess.run(["git", "-C", root, "add", "-A"], check=True)
+
+
+def run(argv):
+    p = subprocess.run(argv, capture_output=True, text=True, timeout=600)
+    return p.returncode, p.stdout, p.stderr
+
+
+FIELDS = ("name", "release", "namespace", "chart", "value_files")
+# Findings that say "Argo CD would deploy something else here" or "this cannot be resolved".
+# (unknown-field, pull secrets and the like say nothing about rendering, so they excuse nothing.)
+EXPLAINING = {"template-error", "yaml-type-change", "value-files-mismatch", "missing-values-file", "missing-dev-overlay",
+              "invalid-component", "duplicate-component", "malformed-yaml", "invalid-workspace", "no-component-files"}
+
+
+def compare(tool, oracle, root):
+    """Returns (verdict, details): verdict in match | explained | silent | oracle-failed."""
+    code, out, err = run([oracle, root, "values/argocd/apps-dev.yaml"])
+    if code != 0:
+        return "oracle-failed", err
+    truth, failures, global_errors = {}, {}, []
+    for s in json.loads(out)["application_sets"]:
+        if s.get("error"):
+            global_errors.append(s["error"])
+        for a in s["apps"]:
+            key = (a["file"], max(a["element"], 0))
+            if a.get("error"):
+                failures[key] = a["error"]
+            else:
+                truth[key] = {k: a[k] for k in FIELDS}
+    pcode, pout, perr = run([tool, "plan", "--root", os.path.join(root, "values"), "-o", "json"])
+    ccode, cout, cerr = run([tool, "check", "--root", os.path.join(root, "values"), "-o", "json"])
+    if pcode == 2 or ccode == 2:
+        if ccode == 2 and pcode == 2:
+            return "explained", f"exit 2: {cerr.strip()}"
+        return "silent", f"plan exit {pcode}, check exit {ccode}: {perr.strip()} {cerr.strip()}"
+    plan = json.loads(pout)
+    findings = [f for f in json.loads(cout)["findings"] if f["rule"] in EXPLAINING]
+    unplanned = set(plan["errors"])
+    planned = {}
+    for a in plan["apps"]:
+        planned[(a["component_file"], a.get("element", 0))] = (a["name"], {
+            "name": a["application"], "release": a["release"], "namespace": a["namespace"], "chart": a["chart"],
+            "value_files": a["value_files"]})
+    problems, explained = [], []
+
+    def says_so(app, file):
+        return sorted({f["rule"] for f in findings if (app and f["app"] == app) or f["file"] == file})
+
+    for key, (app, got) in planned.items():
+        want = truth.get(key)
+        if want == got:
+            continue
+        rules = says_so(app, key[0])
+        why = f"Argo fails: {failures[key]}" if key in failures else f"Argo {want}"
+        what = f"{key[0]}[{key[1]}]: plan {got} vs {why}"
+        (explained if rules else problems).append(what + (f" (findings: {rules})" if rules else ""))
+    for key in truth:
+        if key not in planned:
+            ok = (key[0] in unplanned and pcode == 1) or bool(says_so(None, key[0]))
+            (explained if ok else problems).append(f"{key[0]}[{key[1]}]: Argo renders it; plan " +
+                                                   ("says it cannot" if ok else "leaves it out silently"))
+    if (global_errors or failures or not truth) and ccode == 0:
+        problems.append("Argo fails or generates nothing (" + "; ".join(global_errors + list(failures.values()))[:300] +
+                        ") but check passes")
+    if problems:
+        return "silent", "\n    ".join(problems + explained)
+    return ("explained" if explained else "match"), "\n    ".join(explained)
+
+
+def main():
+    if len(sys.argv) != 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    tool, oracle = sys.argv[1], sys.argv[2]
+    seed = int(os.environ.get("TVP_DIFF_SEED", "1"))
+    count = int(os.environ.get("TVP_DIFF_COUNT", "120"))
+    only = os.environ.get("TVP_DIFF_CASE")
+    keep = os.environ.get("TVP_DIFF_KEEP")
+    numbers = [int(only)] if only else range(count)
+    tally = collections.Counter()
+    failed = []
+    for n in numbers:
+        root = tempfile.mkdtemp(prefix=f"tvp-diff-{n}-")
+        try:
+            write_repo(root, make_case(seed, n))
+            verdict, details = compare(tool, oracle, root)
+            tally[verdict] += 1
+            if verdict in ("silent", "oracle-failed"):
+                failed.append(n)
+                print(f"FAIL case {n} (replay: TVP_DIFF_SEED={seed} TVP_DIFF_CASE={n}): {verdict}\n    {details}")
+                if keep:
+                    shutil.copytree(root, os.path.join(keep, f"case-{n}"), dirs_exist_ok=True)
+            elif only:
+                print(f"case {n}: {verdict}\n    {details}")
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+    print(f"differential: seed {seed}, {len(numbers)} cases: {tally['match']} identical, "
+          f"{tally['explained']} with a finding that says so, {tally['silent']} silent mismatches, "
+          f"{tally['oracle-failed']} oracle failures")
+    if failed:
+        print(f"replay with TVP_DIFF_SEED={seed} TVP_DIFF_CASE=<n> for n in {failed[:20]}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

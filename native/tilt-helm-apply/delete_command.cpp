@@ -37,7 +37,7 @@ int run_delete(const DeleteOptions& o, const CommonOptions& common, const Getenv
     return kExitFindings;
   }
   auto res = run_helm(helm_uninstall_argv(target, common.dry_run), std::chrono::seconds(600));
-  log_helm_output(res);
+  log_helm_output(res, o.release);
   if (!res.ok()) {
     spdlog::error("{}: helm uninstall failed ({}); run `helm uninstall {} -n {}` by hand once the cause is fixed",
                   o.release, res.describe(), o.release, o.namespace_);

@@ -30,11 +30,15 @@ std::vector<std::string> kubeconfig_files(const KubeAccess& access, const EnvLoo
 // The `field` of the entry called `name` in the list `section` (contexts, clusters).
 std::optional<std::string> named_entry(const YAML::Node& doc, const char* section, const std::string& name,
                                        const char* inner, const char* field) {
+  // A missing key of a const node is an invalid node: test it before asking anything else.
+  if (!doc.IsMap()) return std::nullopt;
   const YAML::Node list = doc[section];
-  if (!list.IsSequence()) return std::nullopt;
+  if (!list || !list.IsSequence()) return std::nullopt;
   for (const auto& entry : list) {
     if (!entry.IsMap() || !entry["name"] || entry["name"].as<std::string>("") != name) continue;
-    const YAML::Node value = entry[inner][field];
+    const YAML::Node body = entry[inner];
+    if (!body || !body.IsMap()) continue;
+    const YAML::Node value = body[field];
     if (value && value.IsScalar()) return value.as<std::string>();
   }
   return std::nullopt;
@@ -65,6 +69,7 @@ std::optional<std::string> kubeconfig_server(const KubeAccess& access, const Env
   try {
     std::optional<std::string> context = access.context;
     if (context->empty()) context = first([](const YAML::Node& d) -> std::optional<std::string> {
+      if (!d.IsMap()) return std::nullopt;
       const YAML::Node c = d["current-context"];
       if (c && c.IsScalar() && !c.as<std::string>().empty()) return c.as<std::string>();
       return std::nullopt;

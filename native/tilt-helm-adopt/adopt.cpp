@@ -13,11 +13,11 @@
 
 namespace ath::adopt {
 
-AdoptReport adopt(KubeClient& client, const ResourceIndex& index, const AdoptOptions& o) {
+AdoptReport adopt(KubeClient& client, const ResourceIndex& index, const AdoptOptions& o, const Prefetch* already) {
   const auto start = std::chrono::steady_clock::now();
   const size_t requests_before = client.requests_sent();
 
-  Collected collected = collect(client, index, o);
+  Collected collected = collect(client, index, o, already);
 
   std::vector<const Candidate*> candidates;
   for (const auto& [key, c] : collected.live) candidates.push_back(&c);

@@ -39,6 +39,9 @@ class AdoptSetupError : public std::runtime_error {
 };
 
 // Never throws for a per-object or per-type failure: those are in the report (exit_code() 1).
-AdoptReport adopt(KubeClient& client, const ResourceIndex& index, const AdoptOptions& options);
+// `already`: reads made ahead (adopt_collect.hpp's Prefetch); they are not repeated.
+struct Prefetch;
+AdoptReport adopt(KubeClient& client, const ResourceIndex& index, const AdoptOptions& options,
+                  const Prefetch* already = nullptr);
 
 }  // namespace ath::adopt

@@ -29,7 +29,35 @@ void add_targets(std::map<std::string, Target>& into, const Targets& from, std::
 
 }  // namespace
 
-Collected collect(KubeClient& client, const ResourceIndex& index, const AdoptOptions& o) {
+Prefetch prefetch(KubeClient& client, const ResourceIndex& index, const AdoptOptions& o, bool scan,
+                  const std::vector<Target>& guesses) {
+  Prefetch p;
+  const std::vector<const ApiResource*> types = scan ? scan_types(index) : std::vector<const ApiResource*>{};
+  const ApiResource* app_type = o.argocd_app.empty() ? nullptr : index.by_group_kind("argoproj.io", "Application");
+  const size_t first_type = app_type ? 1 : 0, first_guess = first_type + types.size();
+  const ListOptions list_options{scan_selector(o.release, o.selector)};
+  std::vector<Result<std::vector<json>>> lists(types.size());
+  std::vector<Result<json>> got(guesses.size());
+  Result<json> app;
+  parallel_for(first_guess + guesses.size(), o.concurrency, [&](size_t i) {
+    if (i < first_type) {
+      app = with_transient_retries(o.max_attempts, [&] { return client.get(*app_type, o.argocd_namespace, o.argocd_app); });
+    } else if (i < first_guess) {
+      const ApiResource& type = *types[i - first_type];
+      lists[i - first_type] = with_transient_retries(
+          o.max_attempts, [&] { return client.list(type, o.release_namespace, list_options); });
+    } else {
+      const Target& t = guesses[i - first_guess];
+      got[i - first_guess] = with_transient_retries(o.max_attempts, [&] { return client.get(*t.type, t.namespace_, t.name); });
+    }
+  });
+  if (app_type) p.application = std::move(app);
+  if (scan) p.lists = std::move(lists);
+  for (size_t i = 0; i < guesses.size(); ++i) p.objects.emplace(guesses[i].key(), std::move(got[i]));
+  return p;
+}
+
+Collected collect(KubeClient& client, const ResourceIndex& index, const AdoptOptions& o, const Prefetch* already) {
   Collected c;
   const std::vector<const ApiResource*> types = o.label_scan ? scan_types(index) : std::vector<const ApiResource*>{};
   const bool want_app = !o.argocd_app.empty();
@@ -42,15 +70,21 @@ Collected collect(KubeClient& client, const ResourceIndex& index, const AdoptOpt
   const size_t first_type = want_app ? 1 : 0;
   Result<json> app;
   std::vector<Result<std::vector<json>>> lists(types.size());
+  const bool have_app = already && already->application, have_lists = already && already->lists;
+  if (have_app) app = *already->application;
+  if (have_lists) lists = *already->lists;
   parallel_for(first_type + types.size(), o.concurrency, [&](size_t i) {
     if (i < first_type) {
+      if (have_app) return;
       app = with_transient_retries(o.max_attempts, [&] { return client.get(*app_type, o.argocd_namespace, o.argocd_app); });
       return;
     }
+    if (have_lists) return;
     const ApiResource& type = *types[i - first_type];
     lists[i - first_type] = with_transient_retries(
         o.max_attempts, [&] { return client.list(type, o.release_namespace, list_options); });
   });
+  if (lists.size() != types.size()) throw std::logic_error("prefetched label scan lists another set of types");
 
   const std::string app_name = o.argocd_namespace + "/" + o.argocd_app;
   if (want_app && !app.ok()) {
@@ -102,7 +136,10 @@ Collected collect(KubeClient& client, const ResourceIndex& index, const AdoptOpt
   std::mutex mutex;
   parallel_for(to_get.size(), o.concurrency, [&](size_t i) {
     const Target& t = *to_get[i];
-    auto got = with_transient_retries(o.max_attempts, [&] { return client.get(*t.type, t.namespace_, t.name); });
+    const auto cached = already ? already->objects.find(t.key()) : std::map<std::string, Result<json>>::const_iterator{};
+    auto got = already && cached != already->objects.end()
+                   ? cached->second
+                   : with_transient_retries(o.max_attempts, [&] { return client.get(*t.type, t.namespace_, t.name); });
     std::lock_guard lock(mutex);
     if (got.ok()) {
       c.live.emplace(t.key(), Candidate{t.type, std::move(got.value), t.sources});

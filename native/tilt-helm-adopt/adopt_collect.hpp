@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,20 @@ struct Collected {
   size_t types_scanned = 0;
 };
 
-Collected collect(KubeClient& client, const ResourceIndex& index, const AdoptOptions& options);
+// Reads made before the manifest is known (tilt-helm-apply issues them while helm renders), so
+// that collect() does not repeat them. Each part is optional: what is missing is read by collect().
+struct Prefetch {
+  std::optional<Result<json>> application;                   // GET of options.argocd_app
+  std::optional<std::vector<Result<std::vector<json>>>> lists;  // the label scan, in scan_types() order
+  std::map<std::string, Result<json>> objects;               // GETs by Target::key(), NotFound included
+};
+
+// The Application, the label scan (when `scan`) and the `guesses` (objects the last run named),
+// concurrently.
+Prefetch prefetch(KubeClient& client, const ResourceIndex& index, const AdoptOptions& options, bool scan,
+                  const std::vector<Target>& guesses);
+
+Collected collect(KubeClient& client, const ResourceIndex& index, const AdoptOptions& options,
+                  const Prefetch* already = nullptr);
 
 }  // namespace ath::adopt

@@ -9,6 +9,7 @@
 
 #include "core/kube_client.hpp"
 #include "core/kube_resources.hpp"
+#include "tilt-helm-adopt/adopt_collect.hpp"
 
 namespace ath::helm_apply {
 using json = nlohmann::json;
@@ -21,6 +22,7 @@ struct AdoptStep {
   std::string argocd_namespace = "argocd";
   std::string helm_version;    // "v3.17.2": decides the managedFields reset (tilt-helm-adopt's rule)
   bool dry_run = false;
+  bool label_scan = true;      // scan_plan.hpp decides; tilt-helm-adopt always scans
 };
 
 struct AdoptResult {
@@ -28,6 +30,8 @@ struct AdoptResult {
   std::string report;   // the adoption's text report (names only)
 };
 
-AdoptResult run_adoption(KubeClient& client, const ResourceIndex& index, const AdoptStep& step);
+// `already`: reads made while helm rendered (adopt::prefetch), not repeated.
+AdoptResult run_adoption(KubeClient& client, const ResourceIndex& index, const AdoptStep& step,
+                         const adopt::Prefetch* already = nullptr);
 
 }  // namespace ath::helm_apply

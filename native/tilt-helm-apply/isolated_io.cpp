@@ -175,7 +175,7 @@ int run_isolated_apply(const ApplyOptions& o, const CommonOptions& common, const
   extra.insert(extra.end(), name_args.begin(), name_args.end());
   extra.insert(extra.end(), {"--labels", labels_flag_value(isolated_release_labels(o.tilt_user, o.argocd_release))});
   auto upgraded = run_helm(helm_upgrade_argv(target, input, extra), std::chrono::seconds(900));
-  log_helm_output(upgraded);
+  log_helm_output(upgraded, o.release);
   if (!upgraded.ok()) {
     spdlog::error("{}: helm upgrade --install failed ({}); fix the cause and trigger the resource again", o.release,
                   upgraded.describe());

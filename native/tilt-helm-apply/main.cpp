@@ -4,6 +4,7 @@
 #include "isolated_io.hpp"
 #include "isolated_release.hpp"
 #include "release_commands.hpp"
+#include "render_handoff.hpp"
 
 using namespace ath;
 using namespace ath::helm_apply;
@@ -23,6 +24,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   auto* apply = app.add_subcommand("apply", "adopt, then helm upgrade --install; print the applied objects as YAML");
   auto* del = app.add_subcommand("delete", "hand the release back to Argo CD (default) or uninstall it");
+  // Run by helm, not by people: the post-renderer half of `apply` (render_handoff.hpp).
+  auto* post_render = app.add_subcommand("post-render", "")->group("");
   apply->add_option("--release", ao.release, "Helm release name")->required();
   apply->add_option("-n,--namespace", ao.namespace_, "release namespace")->required();
   del->add_option("--release", dopt.release, "Helm release name")->required();
@@ -36,6 +39,9 @@ int main(int argc, char** argv) {
                     "(default: image.repository,image.tag)");
   apply->add_option("--argocd-app", ao.argocd_app, "Argo CD Application whose status.resources are adopted too");
   apply->add_option("--argocd-namespace", ao.argocd_namespace, "namespace of that Application")->capture_default_str();
+  apply->add_flag("--full-scan", ao.full_scan,
+                  "scan every type for the release's label even on a re-apply (otherwise only on the first apply of "
+                  "a session and when the manifest's object set changed)");
   del->add_option("--on-down", dopt.on_down, "handback (leave every object for Argo CD) or uninstall")
       ->check(CLI::IsMember({"handback", "uninstall"}))
       ->capture_default_str();
@@ -51,6 +57,7 @@ int main(int argc, char** argv) {
                 "uninstall Tilt's isolated release; refused unless helm's record labels it as this user's");
   del->add_option("--tilt-user", dopt.tilt_user, "with --isolated: the developer (default: $USER)");
   return run_main(app, common, argc, argv, [&]() -> int {
+    if (post_render->parsed()) return run_post_render();
     const bool applying = apply->parsed();
     const std::string& release = applying ? ao.release : dopt.release;
     const std::string& ns = applying ? ao.namespace_ : dopt.namespace_;

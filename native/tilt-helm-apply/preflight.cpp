@@ -6,6 +6,7 @@
 
 #include "core/cli.hpp"
 #include "core/process.hpp"
+#include "apply_state.hpp"
 #include "helm_argv.hpp"
 
 namespace ath::helm_apply {
@@ -54,7 +55,7 @@ std::string locate_kubectl(const std::string& kubectl) {
   throw UsageError("kubectl not found (" + kubectl + "): install kubectl or set ATH_KUBECTL to its path");
 }
 
-HelmSetup setup_helm(const Getenv& getenv) {
+HelmSetup setup_helm(const Getenv& getenv, const std::optional<std::string>& state_dir) {
   HelmSetup s;
   s.helm = locate_helm(getenv);
   const std::string pin_text = getenv("AMEIDE_HELM_VERSION").value_or("");
@@ -64,10 +65,16 @@ HelmSetup setup_helm(const Getenv& getenv) {
   auto ss = parse_server_side(ss_text);
   if (!ss) throw UsageError("AMEIDE_HELM_SERVER_SIDE='" + ss_text + "' must be true, auto or false (the default)");
 
-  auto res = run_process({.argv = helm_version_argv(s.helm), .timeout = std::chrono::seconds(30)});
-  if (!res.ok()) throw UsageError(s.helm + " version failed (" + res.describe() + "): " + res.err);
-  auto version = parse_helm_version(res.out);
-  if (!version) throw UsageError(s.helm + " reported version '" + res.out + "', which is not a version");
+  std::optional<HelmVersion> version;
+  if (state_dir)
+    if (auto cached = cached_helm_version(*state_dir, s.helm)) version = parse_helm_version(*cached);
+  if (!version) {
+    auto res = run_process({.argv = helm_version_argv(s.helm), .timeout = std::chrono::seconds(30)});
+    if (!res.ok()) throw UsageError(s.helm + " version failed (" + res.describe() + "): " + res.err);
+    version = parse_helm_version(res.out);
+    if (!version) throw UsageError(s.helm + " reported version '" + res.out + "', which is not a version");
+    if (state_dir) store_helm_version(*state_dir, s.helm, version->text());
+  }
   s.version = *version;
   s.decision = decide_helm(*version, *pin, *ss);
   if (s.decision.refused) throw UsageError(s.decision.message);

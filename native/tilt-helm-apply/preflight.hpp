@@ -33,6 +33,8 @@ struct HelmSetup {
 };
 // Locates helm, asks its version and applies the pin rules (AMEIDE_HELM_VERSION,
 // AMEIDE_HELM_SERVER_SIDE). Throws UsageError when helm is missing, unreadable or refused.
-HelmSetup setup_helm(const Getenv& getenv);
+// With `state_dir`, the version is remembered per binary (path, size, mtime) and helm is not
+// asked again.
+HelmSetup setup_helm(const Getenv& getenv, const std::optional<std::string>& state_dir = std::nullopt);
 
 }  // namespace ath::helm_apply

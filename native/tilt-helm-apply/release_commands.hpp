@@ -16,6 +16,7 @@ struct ApplyOptions {
   std::vector<std::string> image_keys;  // "REPO_KEY,TAG_KEY" per TILT_IMAGE_<i>
   std::string argocd_app;               // the Application whose status.resources to adopt too
   std::string argocd_namespace = "argocd";
+  bool full_scan = false;               // scan every type for the release's label (scan_plan.hpp)
   // Isolated mode (isolated_io.hpp): `release` is Tilt's own `<argocd_release>-tilt`, deployed
   // next to Argo CD's release `argocd_release` (in `app_namespace`), never adopted.
   bool isolated = false;
@@ -25,8 +26,10 @@ struct ApplyOptions {
 };
 
 // Checks everything local first (chart, value files, TILT_IMAGE_<i>, helm and its version,
-// kubectl), renders with `helm template`, adopts (unless AMEIDE_TILT_SKIP_HELM_ADOPT=true), runs
-// `helm upgrade --install` and prints the release's live objects as YAML on stdout.
+// kubectl), runs `helm upgrade --install` with this program as its post-renderer and adopts what
+// the rendered manifest names while helm waits (unless AMEIDE_TILT_SKIP_HELM_ADOPT=true), checks
+// that helm recorded the release (not stuck pending) and prints the release's live objects as
+// YAML on stdout. --dry-run renders with `helm template` and adopts in dry-run mode instead.
 int run_apply(const ApplyOptions& o, const CommonOptions& common, const Getenv& getenv);
 
 struct DeleteOptions {

@@ -3,6 +3,7 @@
 // reads of the live objects a manifest names.
 #include <nlohmann/json.hpp>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,16 +11,24 @@
 #include "core/kube_client.hpp"
 #include "core/process.hpp"
 #include "helm_argv.hpp"
+#include "release_status.hpp"
 
 namespace ath::helm_apply {
 using json = nlohmann::json;
 
-// Runs helm (argv only) with a time limit; logs the command at debug level.
-ProcessResult run_helm(const std::vector<std::string>& argv, std::chrono::seconds timeout);
+// Runs helm (argv only) with a time limit and extra environment; logs the command at debug level.
+ProcessResult run_helm(const std::vector<std::string>& argv, std::chrono::seconds timeout,
+                       const std::map<std::string, std::string>& env = {});
+// Runs helm with its output going to files in `dir` rather than pipes: the apply starts
+// `kubectl proxy` on another thread while helm runs, and a process forked in between would
+// inherit the write end of a pipe and hold its end-of-file (and the apply) as long as it lives.
+ProcessResult run_helm_to_files(const std::vector<std::string>& argv, std::chrono::seconds timeout,
+                                const std::map<std::string, std::string>& env, const std::string& dir);
 // Non-empty lines of a text.
 std::vector<std::string> split_lines(const std::string& text);
-// helm's text output (progress, NOTES) as info lines on stderr: stdout is Tilt's YAML.
-void log_helm_output(const ProcessResult& result);
+// helm's text output as info lines on stderr (stdout is Tilt's YAML), without the chart's NOTES
+// (helm_output.hpp): they may print a value such as a password.
+void log_helm_output(const ProcessResult& result, const std::string& release);
 
 // The release's objects from `helm get manifest`; nullopt when the release does not exist.
 // Throws std::runtime_error on any other helm failure.
@@ -28,7 +37,7 @@ std::optional<std::vector<json>> installed_manifest(const HelmTarget& target);
 // `helm uninstall` of the release; on failure logs what to run by hand and returns false.
 bool uninstall_release(const HelmTarget& target, bool dry_run);
 
-// GETs each manifest object (namespaced ones without a namespace live in `release_namespace`).
+// GETs each manifest object, concurrently (namespaced ones without a namespace live in `release_namespace`).
 // Objects already gone are left out; a type the server does not serve is a warning. Throws
 // std::runtime_error naming the object on any other error.
 std::vector<json> fetch_live(KubeClient& client, const ResourceIndex& index, const std::vector<json>& objects,
@@ -36,5 +45,12 @@ std::vector<json> fetch_live(KubeClient& client, const ResourceIndex& index, con
 
 // Discovery as a ResourceIndex; throws std::runtime_error when the server cannot be asked.
 ResourceIndex discover_index(KubeClient& client);
+
+// The revisions of the release in Helm's storage (HELM_DRIVER secret, the default, or configmap;
+// read through the API, labels only); nullopt for another driver or when they cannot be read.
+std::optional<std::vector<ReleaseRevision>> read_release_revisions(KubeClient& client, const ResourceIndex& index,
+                                                                          const std::string& release,
+                                                                          const std::string& ns,
+                                                                          const std::optional<std::string>& helm_driver);
 
 }  // namespace ath::helm_apply

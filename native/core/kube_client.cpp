@@ -5,8 +5,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <limits>
 #include <mutex>
 
+#include "core/json_limits.hpp"
 #include "core/parallel.hpp"
 
 namespace ath {
@@ -129,10 +131,13 @@ Result<json> KubeClient::request(const std::string& method, const std::string& t
   if (answer.status < 200 || answer.status >= 300) return Result<json>::failure(parse_kube_error(answer.status, answer.body));
   Result<json> r;
   if (answer.body.empty()) return r;
-  r.value = json::parse(answer.body, nullptr, false);
-  if (r.value.is_discarded()) {
-    return Result<json>::failure(KubeError{KubeErrorKind::Other, answer.status, "",
-                                           "the API server answered " + method + " " + target + " with invalid JSON"});
+  // Objects come from whoever may write them (a ConfigMap, a custom resource): the same depth
+  // bound as every other reader, checked while parsing so no deep tree is ever built.
+  try {
+    r.value = parse_json_bounded(answer.body, "the API server's answer to " + method + " " + target,
+                                 std::numeric_limits<std::size_t>::max());
+  } catch (const InputLimitError& e) {
+    return Result<json>::failure(KubeError{KubeErrorKind::Other, answer.status, "", e.what()});
   }
   return r;
 }

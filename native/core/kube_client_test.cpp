@@ -116,5 +116,11 @@ TEST_CASE("transport failures and invalid JSON are errors, not crashes") {
   KubeClient kube2(fake);
   auto bad = kube2.get_path("/version");
   REQUIRE_FALSE(bad.ok());
-  CHECK(bad.error->message.find("invalid JSON") != std::string::npos);
+  CHECK(bad.error->message.find("not valid JSON") != std::string::npos);
+
+  fake->answers["GET /api/v1/namespaces/argocd/configmaps/deep"] = {200, std::string(150'000, '[')};
+  auto deep = kube2.get_path("/api/v1/namespaces/argocd/configmaps/deep");
+  REQUIRE_FALSE(deep.ok());
+  CHECK(deep.error->message.find("GET /api/v1/namespaces/argocd/configmaps/deep: nested deeper than 256 levels") !=
+        std::string::npos);
 }

@@ -1,0 +1,88 @@
+#include "core/kubeconfig.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <vector>
+
+#include "core/process.hpp"
+
+namespace ath {
+
+namespace fs = std::filesystem;
+
+std::optional<std::string> process_env(const std::string& name) {
+  if (const char* v = std::getenv(name.c_str())) return std::string(v);
+  return std::nullopt;
+}
+
+namespace {
+
+const char* kFix =
+    "set KUBECONFIG to your kubeconfig file, or pass --kubeconfig FILE, and --context NAME to pick the cluster";
+
+// "does not exist", "is not a file" or "cannot be read", or nullopt when kubectl can read it.
+std::optional<std::string> file_problem(const std::string& path) {
+  std::error_code ec;
+  auto st = fs::status(path, ec);
+  if (!fs::exists(st)) return "does not exist";
+  if (fs::is_directory(st)) return "is a directory, not a file";
+  if (::access(path.c_str(), R_OK) != 0) return "cannot be read (permissions)";
+  return std::nullopt;
+}
+
+std::vector<std::string> split_path_list(const std::string& list) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t end = list.find(':', start);
+    if (end == std::string::npos) end = list.size();
+    if (end > start) out.push_back(list.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> kubeconfig_problem(const KubeAccess& access, const EnvLookup& env) {
+  // kubectl's loading rules: --kubeconfig must exist; $KUBECONFIG's files are merged, missing ones
+  // skipped; else ~/.kube/config; with nothing to read, in-cluster config inside a pod.
+  if (!access.kubeconfig.empty()) {
+    if (auto p = file_problem(access.kubeconfig))
+      return "kubeconfig " + access.kubeconfig + " (from --kubeconfig) " + *p + "; " + kFix;
+    return std::nullopt;
+  }
+  if (auto in_pod = env("KUBERNETES_SERVICE_HOST"); in_pod && !in_pod->empty()) return std::nullopt;
+  if (auto list = env("KUBECONFIG"); list && !list->empty()) {
+    auto files = split_path_list(*list);
+    std::string problems;
+    for (const auto& f : files) {
+      auto p = file_problem(f);
+      if (!p) return std::nullopt;
+      problems += (problems.empty() ? "" : ", ") + f + " " + *p;
+    }
+    return "no usable kubeconfig: KUBECONFIG names " + problems + "; " + kFix;
+  }
+  auto home = env("HOME");
+  if (!home || home->empty()) return "no kubeconfig: KUBECONFIG and HOME are not set; " + std::string(kFix);
+  const std::string dflt = (fs::path(*home) / ".kube" / "config").string();
+  if (auto p = file_problem(dflt)) return "no kubeconfig: " + dflt + " " + *p + " and KUBECONFIG is not set; " + kFix;
+  return std::nullopt;
+}
+
+std::string describe_api_server(const KubeAccess& access) {
+  const std::string context = access.context.empty() ? "the current context" : "context '" + access.context + "'";
+  ProcessSpec spec;
+  spec.argv = {access.kubectl, "config", "view", "--minify", "-o", "jsonpath={.clusters[0].cluster.server}"};
+  for (const auto& f : access.kubectl_flags()) spec.argv.push_back(f);
+  spec.timeout = std::chrono::seconds(5);
+  auto r = run_process(spec);
+  std::string server = r.ok() ? r.out : "";
+  while (!server.empty() && (server.back() == '\n' || server.back() == ' ')) server.pop_back();
+  if (server.empty()) return "of " + context;
+  return server + " (" + context + ")";
+}
+
+}  // namespace ath

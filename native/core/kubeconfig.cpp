@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <vector>
 
-#include "core/process.hpp"
+#include "core/yaml_json.hpp"
 
 namespace ath {
 
@@ -73,16 +73,39 @@ std::optional<std::string> kubeconfig_problem(const KubeAccess& access, const En
 }
 
 std::string describe_api_server(const KubeAccess& access) {
-  const std::string context = access.context.empty() ? "the current context" : "context '" + access.context + "'";
-  ProcessSpec spec;
-  spec.argv = {access.kubectl, "config", "view", "--minify", "-o", "jsonpath={.clusters[0].cluster.server}"};
-  for (const auto& f : access.kubectl_flags()) spec.argv.push_back(f);
-  spec.timeout = std::chrono::seconds(5);
-  auto r = run_process(spec);
-  std::string server = r.ok() ? r.out : "";
-  while (!server.empty() && (server.back() == '\n' || server.back() == ' ')) server.pop_back();
-  if (server.empty()) return "of " + context;
-  return server + " (" + context + ")";
+  // Read here, not with `kubectl config view`: kubectl behind the Cloud SDK dispatcher asks the
+  // (possibly silent) server its version first. kubectl's merge rule, simplified: the first file
+  // that names a current-context or defines a context/cluster wins.
+  std::vector<std::string> files;
+  if (!access.kubeconfig.empty()) files.push_back(access.kubeconfig);
+  else if (auto list = process_env("KUBECONFIG"); list && !list->empty()) files = split_path_list(*list);
+  else if (auto home = process_env("HOME")) files.push_back((fs::path(*home) / ".kube" / "config").string());
+  std::vector<json> configs;
+  for (const auto& f : files) {
+    try {
+      auto doc = parse_yaml_document(read_text_file(f), f, {.keep_positions = false});
+      if (doc.value.is_object()) configs.push_back(std::move(doc.value));
+    } catch (const std::exception&) {
+    }
+  }
+  std::string context = access.context;
+  for (const auto& c : configs)
+    if (context.empty() && c.value("current-context", json()).is_string()) context = c["current-context"];
+  const std::string which = context.empty() ? "the current context" : "context '" + context + "'";
+  auto find_named = [&](const char* list, const std::string& name, const char* field) -> json {
+    for (const auto& c : configs)
+      if (c.contains(list) && c[list].is_array())
+        for (const auto& e : c[list])
+          if (e.is_object() && e.value("name", json()) == name && e.contains(field)) return e[field];
+    return nullptr;
+  };
+  json ctx = find_named("contexts", context, "context");
+  json cluster = ctx.is_object() && ctx.value("cluster", json()).is_string()
+                     ? find_named("clusters", ctx["cluster"].get<std::string>(), "cluster")
+                     : json();
+  if (cluster.is_object() && cluster.value("server", json()).is_string())
+    return cluster["server"].get<std::string>() + " (" + which + ")";
+  return "of " + which;
 }
 
 }  // namespace ath

@@ -3,6 +3,8 @@
 // server it points at, for messages. kubectl itself only says "error: stat PATH: no such file or
 // directory" for a missing --kubeconfig, and with a $KUBECONFIG whose files are all missing it
 // quietly falls back to http://localhost:8080.
+#include <nlohmann/json.hpp>
+
 #include <functional>
 #include <optional>
 #include <string>
@@ -11,6 +13,7 @@
 
 namespace ath {
 
+using json = nlohmann::json;
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
 std::optional<std::string> process_env(const std::string& name);
 

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+
 #include "ath/version.hpp"
 
 namespace ath {
@@ -29,6 +31,19 @@ void add_log_options(CLI::App& app, CommonOptions& o) {
 void add_kube_options(CLI::App& app, CommonOptions& o) {
   app.add_option("--context", o.kube.context, "kubeconfig context to use (default: the current one)");
   app.add_option("--kubeconfig", o.kube.kubeconfig, "kubeconfig file (default: $KUBECONFIG or ~/.kube/config)");
+  // The deadline starts when the command line is parsed, i.e. with the run.
+  app.add_option_function<double>(
+         "--timeout",
+         [&o](double s) { o.kube.deadline = Deadline::after(std::chrono::milliseconds(std::llround(s * 1000))); },
+         "SECONDS: the whole run must be done with the cluster by then (kubectl proxy's start, every request and "
+         "retry); default: no limit")
+      ->check(CLI::PositiveNumber);
+  app.add_option_function<double>(
+         "--request-timeout",
+         [&o](double s) { o.kube.request_timeout = std::chrono::milliseconds(std::llround(s * 1000)); },
+         "SECONDS one request waits for the API server's answer")
+      ->default_str(std::to_string(KubeAccess::kDefaultRequestTimeout.count() / 1000))
+      ->check(CLI::PositiveNumber);
   if (const char* k = std::getenv("ATH_KUBECTL")) o.kube.kubectl = k;
 }
 

@@ -40,4 +40,16 @@ int json_depth(const nlohmann::json& value) {
   return deepest;
 }
 
+void check_nesting_depth(const nlohmann::json& value, const std::string& what) {
+  std::vector<std::pair<const nlohmann::json*, int>> todo{{&value, 1}};
+  while (!todo.empty()) {
+    auto [v, d] = todo.back();
+    todo.pop_back();
+    if (!v->is_structured()) continue;
+    if (d > kMaxNestingDepth)
+      throw InputLimitError(what + ": nested deeper than " + std::to_string(kMaxNestingDepth) + " levels");
+    for (const auto& child : *v) todo.emplace_back(&child, d + 1);
+  }
+}
+
 }  // namespace ath

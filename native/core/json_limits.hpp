@@ -38,4 +38,9 @@ nlohmann::json parse_json_bounded(std::string_view text, const std::string& what
 // walks with an explicit stack, so it is safe on any tree.
 int json_depth(const nlohmann::json& value);
 
+// Refuses, before any recursive copy, walk or dump, a value whose arrays/objects nest deeper than
+// kMaxNestingDepth (the bound parse_json_bounded and the YAML reader enforce), with an
+// InputLimitError "<what>: nested deeper than N levels". Walks with an explicit stack.
+void check_nesting_depth(const nlohmann::json& value, const std::string& what);
+
 }  // namespace ath

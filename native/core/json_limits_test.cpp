@@ -46,3 +46,11 @@ TEST_CASE("json_depth stops counting past the limit without recursing") {
   CHECK(json_depth(v) > kMaxNestingDepth);
   CHECK(json_depth(nlohmann::json(3)) == 1);
 }
+
+TEST_CASE("check_nesting_depth counts arrays and objects, as the parsers do, without recursing") {
+  CHECK_NOTHROW(check_nesting_depth(parse_json_bounded(nested_arrays(kMaxNestingDepth), "x"), "x"));
+  nlohmann::json v = nlohmann::json::object();
+  nlohmann::json* cur = &v;
+  for (int i = 0; i < 100'000; ++i) cur = &(*cur)["k"];
+  CHECK_THROWS_WITH_AS(check_nesting_depth(v, "record r"), "record r: nested deeper than 256 levels", InputLimitError);
+}

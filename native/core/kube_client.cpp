@@ -5,21 +5,41 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <limits>
 #include <mutex>
+#include <random>
+#include <thread>
 
+#include "core/json_limits.hpp"
+#include "core/kubeconfig.hpp"
 #include "core/parallel.hpp"
 
 namespace ath {
 
 namespace {
 
+// "5 s", "2.5 s"
+std::string seconds_text(std::chrono::milliseconds ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g s", static_cast<double>(ms.count()) / 1000.0);
+  return buf;
+}
+
 class HttpTransport : public Transport {
  public:
-  explicit HttpTransport(int port) : port_(port) {}
+  HttpTransport(int port, std::chrono::milliseconds request_timeout, Deadline deadline)
+      : port_(port), request_timeout_(request_timeout), deadline_(deadline) {}
 
   HttpAnswer send(const std::string& method, const std::string& target, const std::string& body,
                   const std::string& ctype) override {
+    const auto limit = deadline_.cap(request_timeout_);
+    if (limit.count() <= 0) return {0, "", "the run's deadline passed before the request was sent", true};
     auto client = acquire();
+    client->set_connection_timeout(limit);
+    client->set_read_timeout(limit);
+    client->set_write_timeout(limit);
+    const auto start = std::chrono::steady_clock::now();
     httplib::Headers headers = {{"Accept", "application/json"}};
     httplib::Result res{nullptr, httplib::Error::Unknown};
     if (method == "GET") res = client->Get(target.c_str(), headers);
@@ -30,7 +50,14 @@ class HttpTransport : public Transport {
     else return {0, "", "unsupported method " + method};
     HttpAnswer answer;
     if (!res) {
-      answer.error = "request to the API server failed: " + httplib::to_string(res.error());
+      // httplib reports a socket timeout as a read/write/connect failure; the clock tells them apart.
+      const auto waited = std::chrono::steady_clock::now() - start;
+      const auto err = res.error();
+      answer.timed_out = waited + std::chrono::milliseconds(50) >= limit &&
+                         (err == httplib::Error::Read || err == httplib::Error::Write ||
+                          err == httplib::Error::Connection || err == httplib::Error::ConnectionTimeout);
+      answer.error = answer.timed_out ? "no answer within " + seconds_text(limit)
+                                      : "request to the API server failed: " + httplib::to_string(err);
       // A broken keep-alive connection is not reused.
       return answer;
     }
@@ -52,9 +79,6 @@ class HttpTransport : public Transport {
     }
     auto c = std::make_unique<httplib::Client>("127.0.0.1", port_);
     c->set_keep_alive(true);
-    c->set_connection_timeout(10, 0);
-    c->set_read_timeout(120, 0);
-    c->set_write_timeout(60, 0);
     return c;
   }
   void release(std::unique_ptr<httplib::Client> c) {
@@ -63,13 +87,17 @@ class HttpTransport : public Transport {
   }
 
   int port_;
+  std::chrono::milliseconds request_timeout_;
+  Deadline deadline_;
   std::mutex mutex_;
   std::vector<std::unique_ptr<httplib::Client>> idle_;
 };
 
 }  // namespace
 
-std::shared_ptr<Transport> make_http_transport(int port) { return std::make_shared<HttpTransport>(port); }
+std::shared_ptr<Transport> make_http_transport(int port, std::chrono::milliseconds request_timeout, Deadline deadline) {
+  return std::make_shared<HttpTransport>(port, request_timeout, deadline);
+}
 
 const char* content_type(PatchType type) {
   switch (type) {
@@ -100,12 +128,23 @@ std::string list_query(const ListOptions& opts, const std::string& continue_toke
   return q;
 }
 
-KubeClient::KubeClient(std::shared_ptr<Transport> transport)
-    : transport_(std::move(transport)), sent_(std::make_shared<std::atomic<size_t>>(0)) {}
+KubeClient::KubeClient(std::shared_ptr<Transport> transport, KubeClientOptions options)
+    : transport_(std::move(transport)),
+      sent_(std::make_shared<std::atomic<size_t>>(0)),
+      options_(std::move(options)) {}
 
 KubeClient KubeClient::connect(const KubeAccess& access) {
   auto proxy = std::make_shared<KubeProxy>(access);
-  KubeClient client(make_http_transport(proxy->port()));
+  KubeClientOptions options;
+  options.deadline = access.deadline;
+  options.request_timeout = access.request_timeout;
+  // The server's address is read from the kubeconfig once, and only when a message needs it.
+  auto server = std::make_shared<std::pair<std::once_flag, std::string>>();
+  options.describe_server = [server, access] {
+    std::call_once(server->first, [&] { server->second = describe_api_server(access); });
+    return server->second;
+  };
+  KubeClient client(make_http_transport(proxy->port(), access.request_timeout, access.deadline), std::move(options));
   client.proxy_ = proxy;
   auto version = client.get_path("/version");
   if (!version.ok()) {
@@ -117,22 +156,66 @@ KubeClient KubeClient::connect(const KubeAccess& access) {
 
 size_t KubeClient::requests_sent() const { return sent_->load(); }
 
+std::string KubeClient::server_name() const {
+  return options_.describe_server ? "the API server " + options_.describe_server() : "the API server";
+}
+
 Result<json> KubeClient::request(const std::string& method, const std::string& target, const std::string& body,
                                  const std::string& ctype) {
-  auto start = std::chrono::steady_clock::now();
-  ++*sent_;
-  HttpAnswer answer = transport_->send(method, target, body, ctype);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
-  // Bodies are never logged: they can hold Secret data.
-  spdlog::debug("{} {} -> {} ({} ms)", method, target, answer.status, ms);
-  if (answer.status == 0) return Result<json>::failure(transport_error(answer.error));
-  if (answer.status < 200 || answer.status >= 300) return Result<json>::failure(parse_kube_error(answer.status, answer.body));
+  thread_local std::mt19937 rng{std::random_device{}()};
+  const bool idempotent = method == "GET";
+  for (int attempt = 1;; ++attempt) {
+    auto start = std::chrono::steady_clock::now();
+    ++*sent_;
+    HttpAnswer answer = transport_->send(method, target, body, ctype);
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+    // Bodies are never logged: they can hold Secret data.
+    spdlog::debug("{} {} -> {} ({} ms)", method, target, answer.status, ms);
+    const bool ok = answer.status >= 200 && answer.status < 300;
+    if (ok || !idempotent || attempt >= options_.retry.attempts || !worth_retrying(answer.status, answer.timed_out))
+      return answer_to_result(method, target, std::move(answer));
+    const auto delay = retry_delay(options_.retry, attempt, rng);
+    if (options_.deadline.cap(delay) < delay) return answer_to_result(method, target, std::move(answer));
+    spdlog::debug("{} {}: {}; retry {} in {} ms", method, target,
+                  answer.status ? std::to_string(answer.status) : answer.error, attempt, delay.count());
+    std::this_thread::sleep_for(delay);
+  }
+}
+
+Result<json> KubeClient::answer_to_result(const std::string& method, const std::string& target, HttpAnswer answer) {
+  const std::string what = method + " " + target;
+  const std::string check =
+      "; check that the cluster is up and reachable from here (VPN, firewall, the server address in the kubeconfig)";
+  if (answer.status == 0) {
+    KubeError err = transport_error(answer.error);
+    if (!answer.timed_out) {
+      err.message = what + ": " + answer.error + " (" + server_name() + ")" + check;
+    } else if (options_.deadline.passed()) {
+      err.kind = KubeErrorKind::Timeout;
+      err.message = what + ": the run's --timeout of " + seconds_text(options_.deadline.budget()) +
+                    " passed without an answer from " + server_name() + check + ", or raise --timeout";
+    } else {
+      err.kind = KubeErrorKind::Timeout;
+      err.message = what + ": " + answer.error + " from " + server_name() + check + ", or raise --request-timeout";
+    }
+    return Result<json>::failure(std::move(err));
+  }
+  if (answer.status < 200 || answer.status >= 300) {
+    KubeError err = parse_kube_error(answer.status, answer.body);
+    // Not a Status from the API server: kubectl proxy's own answer when it cannot reach it
+    // ("dial tcp …: connection refused" as a 500).
+    if (err.reason.empty() && err.http_code >= 500) err.message += " (" + server_name() + ")";
+    return Result<json>::failure(std::move(err));
+  }
   Result<json> r;
   if (answer.body.empty()) return r;
-  r.value = json::parse(answer.body, nullptr, false);
-  if (r.value.is_discarded()) {
-    return Result<json>::failure(KubeError{KubeErrorKind::Other, answer.status, "",
-                                           "the API server answered " + method + " " + target + " with invalid JSON"});
+  // Objects come from whoever may write them (a ConfigMap, a custom resource): the same depth
+  // bound as every other reader, checked while parsing so no deep tree is ever built.
+  try {
+    r.value = parse_json_bounded(answer.body, "the API server's answer to " + what,
+                                 std::numeric_limits<std::size_t>::max());
+  } catch (const InputLimitError& e) {
+    return Result<json>::failure(KubeError{KubeErrorKind::Other, answer.status, "", e.what()});
   }
   return r;
 }

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -11,8 +12,10 @@
 #include <vector>
 
 #include "core/kube_error.hpp"
+#include "core/deadline.hpp"
 #include "core/kube_proxy.hpp"
 #include "core/kube_resources.hpp"
+#include "core/kube_retry.hpp"
 
 namespace ath {
 using json = nlohmann::json;
@@ -21,6 +24,7 @@ struct HttpAnswer {
   int status = 0;           // 0: no answer (see error)
   std::string body;
   std::string error;        // transport failure text
+  bool timed_out = false;   // no answer within the per-request timeout (or before the deadline)
 };
 
 // Sends one HTTP request; thread-safe. The proxy transport and test fakes implement it.
@@ -31,8 +35,12 @@ class Transport {
                           const std::string& content_type) = 0;
 };
 
-// HTTP/1.1 keep-alive connections to 127.0.0.1:port, one per concurrent caller.
-std::shared_ptr<Transport> make_http_transport(int port);
+// HTTP/1.1 keep-alive connections to 127.0.0.1:port, one per concurrent caller. Each request waits
+// at most `request_timeout` for each part of the answer (so a hung server is noticed in that time
+// while a large list keeps flowing), and never past `deadline`.
+std::shared_ptr<Transport> make_http_transport(int port,
+                                               std::chrono::milliseconds request_timeout = KubeAccess::kDefaultRequestTimeout,
+                                               Deadline deadline = {});
 
 template <class T>
 struct Result {
@@ -60,13 +68,23 @@ struct ListOptions {
   int limit = 500;  // page size; pages are followed through `continue` tokens
 };
 
+struct KubeClientOptions {
+  RetryPolicy retry{};  // GETs only; writes are sent once
+  Deadline deadline{};
+  std::chrono::milliseconds request_timeout{KubeAccess::kDefaultRequestTimeout};  // for messages
+  // Names the API server in messages about an unreachable or silent cluster; asked only then.
+  std::function<std::string()> describe_server{};
+};
+
 class KubeClient {
  public:
-  explicit KubeClient(std::shared_ptr<Transport> transport);
+  explicit KubeClient(std::shared_ptr<Transport> transport, KubeClientOptions options = {});
   // Starts `kubectl proxy` for these credentials and checks that the API server answers.
   // Throws std::runtime_error with kubectl's or the server's reason.
   static KubeClient connect(const KubeAccess& access);
 
+  // One request; a GET that meets a 429/5xx or a lost connection is sent again (see kube_retry.hpp)
+  // while attempts and the deadline allow, and the error returned is the last real one.
   Result<json> request(const std::string& method, const std::string& target, const std::string& body = "",
                        const std::string& content_type = "");
   Result<json> get_path(const std::string& target) { return request("GET", target); }
@@ -86,9 +104,13 @@ class KubeClient {
   size_t requests_sent() const;
 
  private:
+  Result<json> answer_to_result(const std::string& method, const std::string& target, HttpAnswer answer);
+  std::string server_name() const;
+
   std::shared_ptr<Transport> transport_;
   std::shared_ptr<KubeProxy> proxy_;  // kept alive as long as the client
   std::shared_ptr<std::atomic<size_t>> sent_;
+  KubeClientOptions options_;
 };
 
 // Builds "?labelSelector=...&limit=..&continue=.." for one list page.

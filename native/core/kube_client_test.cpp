@@ -106,7 +106,7 @@ TEST_CASE("transport failures and invalid JSON are errors, not crashes") {
       return {0, "", "connection refused"};
     }
   };
-  KubeClient kube(std::make_shared<Down>());
+  KubeClient kube(std::make_shared<Down>(), {.retry = {.base_delay = std::chrono::milliseconds(1)}});
   auto r = kube.get_path("/version");
   REQUIRE_FALSE(r.ok());
   CHECK(r.error->kind == KubeErrorKind::Unavailable);
@@ -116,5 +116,106 @@ TEST_CASE("transport failures and invalid JSON are errors, not crashes") {
   KubeClient kube2(fake);
   auto bad = kube2.get_path("/version");
   REQUIRE_FALSE(bad.ok());
-  CHECK(bad.error->message.find("invalid JSON") != std::string::npos);
+  CHECK(bad.error->message.find("not valid JSON") != std::string::npos);
+
+  fake->answers["GET /api/v1/namespaces/argocd/configmaps/deep"] = {200, std::string(150'000, '[')};
+  auto deep = kube2.get_path("/api/v1/namespaces/argocd/configmaps/deep");
+  REQUIRE_FALSE(deep.ok());
+  CHECK(deep.error->message.find("GET /api/v1/namespaces/argocd/configmaps/deep: nested deeper than 256 levels") !=
+        std::string::npos);
+}
+
+namespace {
+
+// Answers each request with the next scripted answer (the last one repeats).
+class ScriptedTransport : public Transport {
+ public:
+  explicit ScriptedTransport(std::vector<HttpAnswer> script) : script_(std::move(script)) {}
+  std::vector<std::string> seen;
+
+  HttpAnswer send(const std::string& method, const std::string& target, const std::string&,
+                  const std::string&) override {
+    std::lock_guard lock(mutex_);
+    seen.push_back(method + " " + target);
+    return script_[std::min(seen.size(), script_.size()) - 1];
+  }
+
+ private:
+  std::vector<HttpAnswer> script_;
+  std::mutex mutex_;
+};
+
+const std::string kInternal =
+    R"({"kind":"Status","status":"Failure","message":"etcdserver: request timed out","reason":"InternalError","code":500})";
+
+KubeClientOptions fast_retries() {
+  KubeClientOptions o;
+  o.retry.base_delay = std::chrono::milliseconds(1);
+  o.describe_server = [] { return std::string("https://10.0.0.1:6443 (context 'dev')"); };
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("a GET is sent again after 503, 429 and a reset connection (issue 12, defect 10)") {
+  auto t = std::make_shared<ScriptedTransport>(std::vector<HttpAnswer>{
+      {503, testdata("status_unavailable.json"), ""}, {429, "", ""}, {0, "", "connection reset", false},
+      {200, R"({"major":"1"})", ""}});
+  KubeClient kube(t, fast_retries());
+  auto r = kube.get_path("/version");
+  REQUIRE(r.ok());
+  CHECK(r.value["major"] == "1");
+  CHECK(t->seen.size() == 4);
+}
+
+TEST_CASE("exhausted GET retries report the last real error, never a conflict (issue 12, defect 9)") {
+  auto t = std::make_shared<ScriptedTransport>(std::vector<HttpAnswer>{
+      {503, testdata("status_unavailable.json"), ""}, {500, kInternal, ""}});
+  KubeClient kube(t, fast_retries());
+  auto r = kube.get_path("/apis/argoproj.io/v1alpha1/namespaces/argocd/applications/apps-x");
+  REQUIRE_FALSE(r.ok());
+  CHECK(t->seen.size() == 4);
+  CHECK(r.error->kind == KubeErrorKind::Internal);
+  CHECK(r.error->describe() == "InternalError (500): etcdserver: request timed out");
+}
+
+TEST_CASE("writes and definite answers are sent once") {
+  auto t = std::make_shared<ScriptedTransport>(std::vector<HttpAnswer>{{503, testdata("status_unavailable.json"), ""}});
+  KubeClient kube(t, fast_retries());
+  ApiResource cm{"", "v1", "configmaps", "ConfigMap", true, {"patch"}};
+  CHECK_FALSE(kube.patch(cm, "apps", "a", PatchType::Merge, json::object()).ok());
+  CHECK_FALSE(kube.create(cm, "apps", json::object()).ok());
+  CHECK(t->seen.size() == 2);
+
+  auto nf = std::make_shared<ScriptedTransport>(std::vector<HttpAnswer>{{404, testdata("status_not_found.json"), ""}});
+  KubeClient kube2(nf, fast_retries());
+  CHECK_FALSE(kube2.get_path("/api/v1/namespaces/apps/configmaps/a").ok());
+  CHECK(nf->seen.size() == 1);
+}
+
+TEST_CASE("a silent server is not asked again; the message names the server and what to check (issue 12, defect 10)") {
+  auto t = std::make_shared<ScriptedTransport>(std::vector<HttpAnswer>{{0, "", "no answer within 5 s", true}});
+  KubeClient kube(t, fast_retries());
+  auto r = kube.get_path("/version");
+  REQUIRE_FALSE(r.ok());
+  CHECK(t->seen.size() == 1);
+  CHECK(r.error->kind == KubeErrorKind::Timeout);
+  CHECK(r.error->message ==
+        "GET /version: no answer within 5 s from the API server https://10.0.0.1:6443 (context 'dev'); check that "
+        "the cluster is up and reachable from here (VPN, firewall, the server address in the kubeconfig), or raise "
+        "--request-timeout");
+}
+
+TEST_CASE("no retry starts past the run's deadline; the last error is kept") {
+  auto t = std::make_shared<ScriptedTransport>(std::vector<HttpAnswer>{{503, testdata("status_unavailable.json"), ""}});
+  KubeClientOptions o = fast_retries();
+  o.retry.base_delay = std::chrono::milliseconds(2000);
+  o.deadline = Deadline::after(std::chrono::milliseconds(500));
+  KubeClient kube(t, o);
+  auto start = std::chrono::steady_clock::now();
+  auto r = kube.get_path("/version");
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(400));
+  REQUIRE_FALSE(r.ok());
+  CHECK(t->seen.size() == 1);
+  CHECK(r.error->kind == KubeErrorKind::Unavailable);
 }

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/kubeconfig.hpp"
 #include "core/process.hpp"
 
 namespace ath {
@@ -47,12 +48,15 @@ struct DetachedButTied : bp::extend::handler {
   }
 };
 
-std::string read_all(const std::string& path) {
+// kubectl's stderr without its own "error: " prefix (the helper adds one) and trailing blanks.
+std::string read_reason(const std::string& path) {
   std::ifstream in(path);
   std::ostringstream ss;
   ss << in.rdbuf();
   std::string s = ss.str();
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  for (const char* prefix : {"error: ", "Error: "})
+    if (s.rfind(prefix, 0) == 0) s.erase(0, std::string(prefix).size());
   return s;
 }
 
@@ -61,6 +65,7 @@ std::string read_all(const std::string& path) {
 KubeProxy::KubeProxy(const KubeAccess& access) : child_(std::make_unique<Child>()) {
   auto exe = find_program(access.kubectl);
   if (!exe) throw std::runtime_error("kubectl not found on PATH (install kubectl or set ATH_KUBECTL)");
+  if (auto problem = kubeconfig_problem(access)) throw std::runtime_error(*problem);
 
   char tmpl[] = "/tmp/ath-kubectl-proxy-XXXXXX";
   int fd = ::mkstemp(tmpl);
@@ -79,10 +84,18 @@ KubeProxy::KubeProxy(const KubeAccess& access) : child_(std::make_unique<Child>(
     std::getline(child_->out, line);
     return line;
   });
-  if (first_line.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
+  // kubectl (and the Cloud SDK's dispatcher in front of it, which asks the server its version
+  // first) can take seconds against a slow server; 30 s at most, and never past the deadline.
+  const auto wait = access.deadline.cap(std::chrono::seconds(30));
+  if (first_line.wait_for(wait) != std::future_status::ready) {
     child_->process.terminate();
     first_line.wait();
-    throw std::runtime_error("kubectl proxy did not start within 30 s: " + read_all(child_->err_path));
+    std::string reason = read_reason(child_->err_path);
+    const auto secs = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(wait).count());
+    throw std::runtime_error("kubectl proxy did not start within " + secs + " s" +
+                             (wait < std::chrono::seconds(30) ? " (the run's --timeout)" : "") +
+                             (reason.empty() ? "" : ": " + reason) + "; check that the API server " +
+                             describe_api_server(access) + " is reachable");
   }
   std::smatch m;
   std::string line = first_line.get();
@@ -90,9 +103,9 @@ KubeProxy::KubeProxy(const KubeAccess& access) : child_(std::make_unique<Child>(
   if (!std::regex_search(line, m, serving)) {
     std::error_code ec;
     child_->process.wait(ec);
-    std::string reason = read_all(child_->err_path);
+    std::string reason = read_reason(child_->err_path);
     ::unlink(child_->err_path.c_str());
-    throw std::runtime_error(reason.empty() ? "kubectl proxy exited without serving" : reason);
+    throw std::runtime_error("kubectl proxy could not start: " + (reason.empty() ? "it exited without serving" : reason));
   }
   port_ = std::stoi(m[1]);
 }

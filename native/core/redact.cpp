@@ -1,10 +1,14 @@
 #include "core/redact.hpp"
 
+#include "core/json_limits.hpp"
+
 namespace ath {
 
 namespace {
 const char* kLastApplied = "kubectl.kubernetes.io/last-applied-configuration";
 
+// Secrets sit at the top, in a List's items or in nested arrays of them. redact_secrets bounds
+// the depth first, so this recursion is bounded too.
 void redact_in_place(json& v) {
   if (v.is_array()) {
     for (auto& item : v) redact_in_place(item);
@@ -25,6 +29,8 @@ void redact_in_place(json& v) {
 }  // namespace
 
 json redact_secrets(const json& object) {
+  // json's copy constructor recurses: bound the depth (iteratively) before copying.
+  check_nesting_depth(object, "cannot redact a value");
   json copy = object;
   redact_in_place(copy);
   return copy;

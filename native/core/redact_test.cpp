@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include "core/json_limits.hpp"
+
 using namespace ath;
 
 TEST_CASE("Secret data never survives redaction, other kinds are untouched") {
@@ -18,4 +20,16 @@ TEST_CASE("Secret data never survives redaction, other kinds are untouched") {
 
   json cm = json::parse(R"({"kind":"ConfigMap","data":{"k":"v"}})");
   CHECK(redact_secrets(cm) == cm);
+}
+
+TEST_CASE("redaction refuses a value nested deeper than the limit instead of recursing (issue 12, defect 4)") {
+  json v = json::array();
+  json* cur = &v;
+  for (int i = 0; i < 100'000; ++i) cur = &(*cur).emplace_back(json::array());
+  CHECK_THROWS_WITH_AS(redact_secrets(v), doctest::Contains("nested deeper than 256 levels"), InputLimitError);
+  json ok = json::array();
+  cur = &ok;
+  for (int i = 0; i < kMaxNestingDepth - 1; ++i) cur = &(*cur).emplace_back(json::array());
+  cur->push_back(1);
+  CHECK(redact_secrets(ok) == ok);
 }

@@ -2,10 +2,18 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cerrno>
+#include <cstdlib>
+
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <fstream>
+#include <optional>
 #include <regex>
 #include <sstream>
+
+#include "core/json_limits.hpp"
 
 namespace ath {
 
@@ -52,6 +60,33 @@ bool is_special_float(const std::string& s) {
   return false;
 }
 
+// Helm reads values through sigs.k8s.io/yaml, whose resolver (v1.4.0 goyaml.v2/resolve.go:151-196)
+// tries Go's ParseInt, then ParseUint, then ParseFloat on a plain scalar and keeps it as a string
+// when none accepts it. So a number out of float64 range (`1e999`, 400 digits) is the string it
+// is, as in Helm; only an explicit `!!int` / `!!float` tag makes it an error (resolve_tagged).
+std::optional<long long> parse_int64(const std::string& s) {
+  errno = 0;
+  char* end = nullptr;
+  long long v = std::strtoll(s.c_str(), &end, 10);
+  if (errno != 0 || end != s.c_str() + s.size()) return std::nullopt;
+  return v;
+}
+std::optional<unsigned long long> parse_uint64(const std::string& s) {
+  errno = 0;
+  char* end = nullptr;
+  unsigned long long v = std::strtoull(s.c_str(), &end, 10);
+  if (errno != 0 || end != s.c_str() + s.size()) return std::nullopt;
+  return v;
+}
+// Like Go's ParseFloat: overflow to infinity is an error (ErrRange), underflow to zero is not.
+std::optional<double> parse_float64(const std::string& s) {
+  errno = 0;
+  char* end = nullptr;
+  double v = std::strtod(s.c_str(), &end);
+  if (end != s.c_str() + s.size() || (errno == ERANGE && std::isinf(v))) return std::nullopt;
+  return v;
+}
+
 bool may_be_number(const std::string& s) {
   const char c = s.empty() ? '\0' : s[0];
   return std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '+' || c == '.';
@@ -67,24 +102,31 @@ json resolve_plain(const std::string& s) {
   if (is_true_text(s)) return true;
   if (is_false_text(s)) return false;
   if (std::regex_match(s, int_re())) {
-    try {
-      size_t used = 0;
-      long long v = std::stoll(s, &used, 10);
-      if (used == s.size()) return v;
-    } catch (const std::out_of_range&) {
-      // Too large for int64: keep the digits as a float, as Go's YAML decoders do.
-      return std::stod(s);
-    }
+    if (auto v = parse_int64(s)) return *v;
+    if (s[0] != '-')
+      if (auto u = parse_uint64(s)) return *u;
+    // Wider than 64 bits: a float when float64 holds it, else the text (see parse_float64).
+    if (auto d = parse_float64(s)) return *d;
+    return s;
   }
   if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'o')) {
-    try {
-      size_t used = 0;
-      long long v = std::stoll(s.substr(2), &used, s[1] == 'x' ? 16 : 8);
-      if (used == s.size() - 2) return v;
-    } catch (const std::exception&) {
+    const int base = s[1] == 'x' ? 16 : 8;
+    const std::string digits = s.substr(2);
+    const bool all_digits = std::all_of(digits.begin(), digits.end(), [&](char c) {
+      return base == 16 ? std::isxdigit(static_cast<unsigned char>(c)) != 0 : (c >= '0' && c <= '7');
+    });
+    errno = 0;
+    char* end = nullptr;
+    unsigned long long v = all_digits ? std::strtoull(digits.c_str(), &end, base) : 0;
+    if (all_digits && errno == 0) {
+      if (v <= static_cast<unsigned long long>(std::numeric_limits<long long>::max())) return static_cast<long long>(v);
+      return v;
     }
   }
-  if (std::regex_match(s, float_re()) && s != "." && s != "+." && s != "-.") return std::stod(s);
+  if (std::regex_match(s, float_re()) && s != "." && s != "+." && s != "-.") {
+    if (auto d = parse_float64(s)) return *d;
+    return s;
+  }
   if (is_special_float(s)) {
     if (s.find("nan") != std::string::npos || s.find("NaN") != std::string::npos || s.find("NAN") != std::string::npos)
       return std::nan("");
@@ -111,11 +153,16 @@ json resolve_tagged(const std::string& tag, const std::string& s, const std::str
   return s;
 }
 
+// Turns yaml-cpp's node graph into JSON. yaml-cpp resolves an alias to the anchored node itself,
+// so `x: &a [*a]` is a cycle in the graph: each collection is checked against the collections
+// on the path to it, and the path is no longer than kMaxNestingDepth, so neither a cycle nor deep
+// input can exhaust the stack.
 struct Converter {
   const std::string& file;
   size_t max_nodes;
   std::map<std::string, SourcePos>* positions;
   size_t nodes = 0;
+  std::vector<YAML::Node> path{};  // the collections being converted, outermost first
 
   static std::string escape_token(const std::string& key) {
     std::string out;
@@ -125,6 +172,14 @@ struct Converter {
       else out += c;
     }
     return out;
+  }
+
+  // `where` marks the alias in the source: yaml-cpp gives the alias node the anchor's mark, so
+  // the caller passes the mapping key or the collection holding it.
+  void check_not_recursive(const YAML::Node& child, const YAML::Mark& where) const {
+    if (!child.IsSequence() && !child.IsMap()) return;
+    for (const auto& ancestor : path)
+      if (ancestor.is(child)) throw YamlError(file, to_pos(where), "recursive alias: this node contains an alias of itself");
   }
 
   json convert(const YAML::Node& node, const std::string& pointer) {
@@ -142,25 +197,38 @@ struct Converter {
         if (tag == "?" || tag.empty()) return resolve_plain(text);
         return resolve_tagged(tag, text, file, to_pos(node.Mark()));
       }
-      case YAML::NodeType::Sequence: {
-        json arr = json::array();
-        size_t i = 0;
-        for (const auto& item : node) arr.push_back(convert(item, pointer + "/" + std::to_string(i++)));
-        return arr;
-      }
-      case YAML::NodeType::Map: {
-        json obj = json::object();
-        for (const auto& kv : node) {
-          if (!kv.first.IsScalar())
-            throw YamlError(file, to_pos(kv.first.Mark()), "mapping keys must be plain scalars");
-          const std::string key = kv.first.Scalar();
-          if (obj.contains(key)) throw YamlError(file, to_pos(kv.first.Mark()), "duplicate key '" + key + "'");
-          obj[key] = convert(kv.second, pointer + "/" + escape_token(key));
-        }
-        return obj;
-      }
+      case YAML::NodeType::Sequence:
+      case YAML::NodeType::Map:
+        break;
     }
-    return nullptr;
+    if (path.size() >= static_cast<size_t>(kMaxNestingDepth))
+      throw YamlError(file, to_pos(node.Mark()), "nested deeper than " + std::to_string(kMaxNestingDepth) + " levels");
+    path.push_back(node);
+    json out = node.IsSequence() ? convert_sequence(node, pointer) : convert_map(node, pointer);
+    path.pop_back();
+    return out;
+  }
+
+  json convert_sequence(const YAML::Node& node, const std::string& pointer) {
+    json arr = json::array();
+    size_t i = 0;
+    for (const auto& item : node) {
+      check_not_recursive(item, node.Mark());
+      arr.push_back(convert(item, pointer + "/" + std::to_string(i++)));
+    }
+    return arr;
+  }
+
+  json convert_map(const YAML::Node& node, const std::string& pointer) {
+    json obj = json::object();
+    for (const auto& kv : node) {
+      if (!kv.first.IsScalar()) throw YamlError(file, to_pos(kv.first.Mark()), "mapping keys must be plain scalars");
+      const std::string key = kv.first.Scalar();
+      if (obj.contains(key)) throw YamlError(file, to_pos(kv.first.Mark()), "duplicate key '" + key + "'");
+      check_not_recursive(kv.second, kv.first.Mark());
+      obj[key] = convert(kv.second, pointer + "/" + escape_token(key));
+    }
+    return obj;
   }
 };
 
@@ -221,6 +289,7 @@ std::vector<YamlDocument> load_yaml_file(const std::string& path, const YamlLimi
 
 namespace {
 
+// Recursive; to_yaml bounds the depth first.
 void emit(YAML::Emitter& out, const json& v) {
   switch (v.type()) {
     case json::value_t::null:
@@ -281,6 +350,9 @@ void emit(YAML::Emitter& out, const json& v) {
 
 std::string to_yaml(const json& value) {
   YAML::Emitter out;
+  // A value too deep to have been read can only come from an unchecked source: refuse it
+  // instead of exhausting the stack.
+  check_nesting_depth(value, "cannot write a value as YAML");
   emit(out, value);
   std::string s = out.c_str();
   if (s.empty() || s.back() != '\n') s += '\n';

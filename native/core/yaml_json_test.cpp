@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include "core/json_limits.hpp"
+
 using ath::json;
 using ath::parse_yaml_stream;
 using ath::YamlError;
@@ -120,4 +122,69 @@ TEST_CASE("a large ordinary document stays under the alias-expansion limit") {
   auto doc = ath::parse_yaml_document(big, "big.yaml", {.keep_positions = false});
   CHECK(doc.value["items"].size() == 100000u);
   CHECK(doc.value["items"][99999]["port"] == 99999);
+}
+
+namespace {
+std::string error_of(const std::string& text, const std::string& file = "v.yaml") {
+  try {
+    parse_yaml_stream(text, file);
+  } catch (const YamlError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+}  // namespace
+
+TEST_CASE("a self-referencing alias is a 'recursive alias' error at file:line, not a crash (issue 12, defect 4)") {
+  CHECK(error_of("x: &a [*a]\n") == "v.yaml:1:4: recursive alias: this node contains an alias of itself");
+  CHECK(error_of("top:\n  x: &a\n    k: 1\n    self: *a\n").rfind("v.yaml:4:5: recursive alias", 0) == 0);
+  // A cycle through an intermediate node, and one in a later document.
+  CHECK(error_of("a: &a\n  - b:\n    - *a\n").find("recursive alias") != std::string::npos);
+  CHECK(error_of("ok: 1\n---\n- &l [1, *l]\n").rfind("v.yaml:3:3: recursive alias", 0) == 0);
+  // Aliases to siblings, even repeated ones, are not cycles.
+  auto doc = ath::parse_yaml_document("a: &a [1]\nb: [*a, *a, {c: *a}]\n", "ok.yaml");
+  CHECK(doc.value["b"][2]["c"][0] == 1);
+}
+
+TEST_CASE("nesting deeper than kMaxNestingDepth is a YamlError at file:line (issue 12, defect 4)") {
+  auto flow = [](int depth) { return "v: " + std::string(depth, '[') + std::string(depth, ']') + "\n"; };
+  // The document's own mapping is one level.
+  CHECK_NOTHROW(parse_yaml_stream(flow(ath::kMaxNestingDepth - 1), "v.yaml"));
+  CHECK(error_of(flow(ath::kMaxNestingDepth)) ==
+        "v.yaml:1:" + std::to_string(4 + ath::kMaxNestingDepth - 1) + ": nested deeper than " +
+            std::to_string(ath::kMaxNestingDepth) + " levels");
+  std::string block;
+  for (int i = 0; i < 300; ++i) block += std::string(2 * i, ' ') + "k:\n";
+  CHECK(error_of(block).find("nested deeper than 256 levels") != std::string::npos);
+}
+
+TEST_CASE("to_yaml refuses a value nested deeper than the limit instead of recursing") {
+  json v = json::array();
+  json* cur = &v;
+  for (int i = 0; i < 100'000; ++i) cur = &(*cur).emplace_back(json::array());
+  CHECK_THROWS_WITH_AS(ath::to_yaml(v), doctest::Contains("nested deeper than 256 levels"), ath::InputLimitError);
+}
+
+TEST_CASE("numbers out of float64 range resolve as Helm's YAML reader does (issue 12, defect 7)") {
+  // sigs.k8s.io/yaml v1.4.0 goyaml.v2/resolve.go:151-196: ParseInt, then ParseUint, then
+  // ParseFloat; a plain scalar none of them accepts (ErrRange) stays the string it is.
+  const std::string digits400(400, '7');
+  auto doc = ath::parse_yaml_document("a: 1e999\nb: " + digits400 + "\nc: -" + digits400 +
+                                          "\nd: 1e-999\ne: 18446744073709551615\nf: 123456789012345678901234\n"
+                                          "g: 0x1ffffffffffffffffff\n",
+                                      "n.yaml");
+  CHECK(doc.value["a"] == "1e999");
+  CHECK(doc.value["b"] == digits400);
+  CHECK(doc.value["c"] == "-" + digits400);
+  CHECK(doc.value["d"] == 0.0);  // underflow is not an error in Go's ParseFloat
+  CHECK(doc.value["e"].is_number_unsigned());
+  CHECK(doc.value["e"] == 18446744073709551615ull);
+  CHECK(doc.value["f"] == 123456789012345678901234.0);
+  CHECK(doc.value["g"] == "0x1ffffffffffffffffff");
+  CHECK_FALSE(ath::plain_scalar_is_typed("1e999"));
+  // An explicit tag the text cannot satisfy is an error naming the value at file:line:col
+  // (goyaml.v2/resolve.go:109 "cannot decode").
+  CHECK(error_of("x: !!float 1e999\n", "n.yaml") == "n.yaml:1:4: value '1e999' is not a valid float");
+  CHECK(error_of("x:\n  y: !!int " + digits400 + "\n", "n.yaml") ==
+        "n.yaml:2:6: value '" + digits400 + "' is not a valid integer");
 }

@@ -11,12 +11,10 @@ BUILD_PACKAGES=(cmake ninja-build g++ pkg-config ccache
   libyaml-cpp-dev nlohmann-json3-dev libboost-dev libboost-filesystem-dev
   libspdlog-dev doctest-dev libcli11-dev libcpp-httplib-dev)
 # The oracle of the values-parity differential test: Go text/template + sprig, YAML 1.1.
-# clang and its runtime (only recommended by clang, so named) build the libFuzzer target.
 # shellcheck disable=SC2034
 TEST_PACKAGES=(python3 golang-go golang-starlark-dev golang-gopkg-yaml.v3-dev shellcheck unzip git procps
   golang-github-masterminds-sprig-dev golang-github-ghodss-yaml-dev golang-gopkg-yaml.v2-dev
-  golang-github-valyala-fasttemplate-dev golang-github-bmatcuk-doublestar-dev
-  clang libclang-rt-14-dev)
+  golang-github-valyala-fasttemplate-dev golang-github-bmatcuk-doublestar-dev)
 
 # Installs the Debian packages that are missing; prints nothing when all are present.
 ensure_packages() {

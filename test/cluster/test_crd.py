@@ -53,12 +53,7 @@ class ArgoCdSchemaTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls._cm = cluster('--argocd')
-        cls.c = cls._cm.__enter__()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls._cm.__exit__(None, None, None)
+        cls.c = cls.enterClassContext(cluster('--argocd'))
 
     def create(self, base, obj, query=''):
         return request(self.c, 'POST', base + query, obj)

@@ -6,12 +6,15 @@ AE = k8s.io/apiextensions-apiserver, AS = k8s.io/apiserver, AM = k8s.io/apimachi
 KO = k8s.io/kube-openapi@32ad38e42d3f, JP = gopkg.in/evanphx/json-patch.v4@v4.12.0."""
 import copy
 import json
+import os
+import tempfile
 import textwrap
 import unittest
 import urllib.error
 import urllib.request
 
 import crdschema
+import miniyaml
 from fixture import cluster
 
 APPS = '/apis/argoproj.io/v1alpha1/namespaces/argocd/applications'
@@ -211,7 +214,6 @@ class ArgoCdSchemaTest(unittest.TestCase):
     def test_server_side_apply_of_an_unknown_field_is_500__AM_structuredmerge_go_145_148(self):
         obj = app('t-ssa')
         obj['spec']['bogus'] = 1
-        import miniyaml
         req = urllib.request.Request(f'{self.c.url}{APPS}/t-ssa?fieldManager=me', method='PATCH',
                                      data=miniyaml.dump_all([obj]).encode(),
                                      headers={'Content-Type': 'application/apply-patch+yaml'})
@@ -236,6 +238,23 @@ class ArgoCdVersionsTest(unittest.TestCase):
                 automated = (crd['spec']['versions'][0]['schema']['openAPIV3Schema']['properties']['spec']
                              ['properties']['syncPolicy']['properties']['automated']['properties'])
                 self.assertEqual('enabled' in automated, kept)
+
+
+class StateTest(unittest.TestCase):
+    def test_state_reload_keeps_applicationset_status_and_prunes(self):
+        # --state stands for etcd: a stored status survives a reload even with a status
+        # subresource (only a create through the API drops it, AE strategy.go:145-152)
+        s = appset('t-state')
+        s['status'] = {'conditions': [{'type': 'X', 'status': 'True', 'message': 'm', 'reason': 'r'}]}
+        s['spec']['unknownField'] = 1
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, 'state.yaml')
+            with open(path, 'w') as f:
+                f.write(json.dumps(s))
+            with cluster('--argocd', '--state', path) as c:
+                got = c.call('GET', f'{APPSETS}/t-state')[1]
+                self.assertEqual(got['status'], s['status'])
+                self.assertNotIn('unknownField', got['spec'])
 
 
 class RatchetingTest(unittest.TestCase):

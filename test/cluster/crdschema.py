@@ -261,11 +261,9 @@ def _validate_string(v, s, path, errs):
 
 
 def _validate_object(v, s, path, old, errs):
+    """Values first, then `required` (KO pkg/validation/validate/object_validator.go:114-137);
+    upstream walks properties in Go map order, this walks them sorted."""
     old_map = old if isinstance(old, dict) else None
-    for k in s.get('required') or []:
-        # KO pkg/validation/validate/object_validator.go:130-134 -> AE validation.go:169-170
-        if k not in v:
-            errs.append(FieldError('FieldValueRequired', _join(path, k), ''))
     props = s.get('properties') or {}
     for k in sorted(v):
         sub = props.get(k)
@@ -276,6 +274,10 @@ def _validate_object(v, s, path, old, errs):
         child_old = old_map[k] if old_map is not None and k in old_map and not (
             not path and k in ('apiVersion', 'kind')) else _ABSENT
         _validate(v[k], sub, _join(path, k), child_old, errs)
+    for k in s.get('required') or []:
+        # object_validator.go:130-134 -> AE validation.go:169-170
+        if k not in v:
+            errs.append(FieldError('FieldValueRequired', _join(path, k), ''))
 
 
 def invalid_message(kind_group, name, errs):

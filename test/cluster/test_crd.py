@@ -319,6 +319,15 @@ class SchemaUnitTest(unittest.TestCase):
                                        'free': {'any': {'thing': 1}, 'typed': {'k': 'v'}}})
         self.assertEqual(obj['apiVersion'], 'x/v1')
 
+    def test_values_before_required__KO_object_validator_go_114_137(self):
+        schema = {'type': 'object', 'required': ['a'], 'properties': {'a': {'type': 'string'},
+                                                                      'b': {'type': 'string'}}}
+        self.assertEqual([(e.type, e.field) for e in crdschema.validate({'b': 1}, schema)],
+                         [('FieldValueTypeInvalid', 'b'), ('FieldValueRequired', 'a')])
+        self.assertEqual(crdschema.invalid_message('Widget.demo.example.com', 'w', crdschema.validate({'b': 1}, schema)),
+                         'Widget.demo.example.com "w" is invalid: [b: Invalid value: "integer": b in body must be '
+                         'of type string: "integer", a: Required value]')
+
     def test_nullable_and_date_time__KO_type_go_135_141__strfmt_time_go_31_47(self):
         spec = {'opt': None, 'when': '2025-01-02T03:04:05Z'}
         crdschema.drop_null_fields(spec, self.SCHEMA['properties']['spec'])

@@ -78,7 +78,9 @@ def main():
         def check(paused):
             for x in apps:
                 got = automated(x)
-                if (got is None) != paused:
+                # off: no `automated`, or `enabled: false` (what the guard writes where the
+                # Application CRD has the field, as serve --argocd's default 3.3 CRD does)
+                if (got is None or got.get('enabled') is False) != paused:
                     sys.exit(f'{x}: expected {"paused" if paused else "resumed"}, automated={got}')
 
         base_pause = timed(seed_pause)

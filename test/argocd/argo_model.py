@@ -16,7 +16,8 @@ import re
 import sys
 
 sys.path.insert(0, os.environ.get('CLUSTER_FIXTURE_DIR', os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'cluster')))
-from patches import merge_patch  # noqa: E402,F401  (RFC 7386, shared with the fixture)
+import patches  # noqa: E402  (RFC 7386 / 6902, shared with the fixture)
+from patches import merge_patch  # noqa: E402,F401
 
 GEN_2_14, GEN_3_2, GEN_3_3 = (2, 14), (3, 2), (3, 3)
 VERSIONS = {'2.14': GEN_2_14, '3.2': GEN_3_2, '3.3': GEN_3_3, '3.3+': GEN_3_3}
@@ -323,23 +324,12 @@ def generate_app(appset, params, parse_patch):
     return app
 
 
-def _pointer_remove(obj, pointer):
-    parts = [p.replace('~1', '/').replace('~0', '~') for p in pointer.split('/')[1:]]
-    if not parts:
-        return
-    cur = obj
-    for p in parts[:-1]:
-        if isinstance(cur, dict) and p in cur:
-            cur = cur[p]
-        elif isinstance(cur, list) and p.isdigit() and int(p) < len(cur):
-            cur = cur[int(p)]
-        else:
-            return
-    last = parts[-1]
-    if isinstance(cur, dict):
-        cur.pop(last, None)
-    elif isinstance(cur, list) and last.isdigit() and int(last) < len(cur):
-        cur.pop(int(last))
+def _without(obj, pointer):
+    """obj without the field at a JSON pointer, if it is there (the ignore normalizer's effect)."""
+    try:
+        return patches.json_patch(obj, [{'op': 'remove', 'path': pointer}])
+    except patches.PatchError:
+        return obj
 
 
 def _jq_to_pointer(expr):
@@ -392,8 +382,7 @@ def update_patch(appset, live, generated):
     desired['metadata']['ownerReferences'] = copy.deepcopy(gmd['ownerReferences'])
     norm_live = copy.deepcopy(live)
     for ptr in ignored_pointers(appset, live['metadata']['name']):
-        _pointer_remove(norm_live, ptr)
-        _pointer_remove(desired, ptr)
+        norm_live, desired = _without(norm_live, ptr), _without(desired, ptr)
     view = lambda o: {k: o.get(k) for k in TRACKED_FIELDS} | {  # noqa: E731
         'metadata': {k: o['metadata'].get(k) for k in ('labels', 'annotations', 'ownerReferences')}}
     return merge_diff(view(norm_live), view(desired))

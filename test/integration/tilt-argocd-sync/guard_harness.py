@@ -32,9 +32,9 @@ class Holder:
 
     def start(self, *args):
         """A guard command in its own process group (as Tilt runs it), output to files."""
-        out = open(os.path.join(self.state, 'out.log'), 'a')
-        return subprocess.Popen([BIN, '--kubeconfig', self.w.c.kubeconfig, *args], env=self.env,
-                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        with open(os.path.join(self.state, 'out.log'), 'a') as out:
+            return subprocess.Popen([BIN, '--kubeconfig', self.w.c.kubeconfig, *args], env=self.env,
+                                    stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
     def serve(self, apps, timeout=30):
         """Starts serve; returns its stdout lines up to 'guarding' (or what it printed before it

@@ -179,16 +179,28 @@ def plan_sync(op, desired, live, namespace_exists, dest_ns):
         if only_out and cur is not None and not subset_differs(comparable(manifest), cur):
             continue
         actions.append(('apply', key))
-        results.append({'key': list(key), 'status': 'Synced', 'message': 'applied'})
+        results.append(_result(key, 'Synced', 'applied'))
     for key, cur in sorted(live.items()):
         if key in desired or cur is None:
             continue
         if prune:
             actions.append(('prune', key))
-            results.append({'key': list(key), 'status': 'Pruned', 'message': 'pruned'})
+            results.append(_result(key, 'Pruned', 'pruned'))
         else:
-            results.append({'key': list(key), 'status': 'PruneSkipped', 'message': 'ignored (requires pruning)'})
+            results.append(_result(key, 'PruneSkipped', 'ignored (requires pruning)'))
     return 'Succeeded', 'successfully synced (all tasks run)', actions, results
+
+
+def _result(key, status, message):
+    """A syncResult.resources entry (ResourceResult: group, kind, namespace, name, status,
+    message; v3.2.0:pkg/apis/application/v1alpha1/types.go)."""
+    kind, ns, name = key
+    return {'group': KIND_GROUPS.get(kind, ''), 'kind': kind, 'namespace': ns, 'name': name,
+            'status': status, 'message': message}
+
+
+KIND_GROUPS = {'Deployment': 'apps', 'StatefulSet': 'apps', 'ApplicationSet': 'argoproj.io',
+               'Application': 'argoproj.io'}
 
 
 def retry_after_failure(op, retry_count):

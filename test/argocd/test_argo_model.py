@@ -129,7 +129,8 @@ class SyncPlan(unittest.TestCase):
         live = {self.KEY: {}, self.OLD: {'data': {}}}
         _, _, actions, results = m.plan_sync({'sync': {'prune': False}}, {self.KEY: {}}, live, True, 'apps')
         self.assertNotIn(('prune', self.OLD), actions)
-        self.assertEqual(results[-1]['status'], 'PruneSkipped')
+        self.assertEqual(results[-1], {'group': '', 'kind': 'ConfigMap', 'namespace': 'apps', 'name': 'old',
+                                       'status': 'PruneSkipped', 'message': 'ignored (requires pruning)'})
         _, _, actions, _ = m.plan_sync({'sync': {'prune': True}}, {self.KEY: {}}, live, True, 'apps')
         self.assertIn(('prune', self.OLD), actions)
 

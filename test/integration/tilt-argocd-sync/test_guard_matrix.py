@@ -10,7 +10,7 @@ Application (app of apps) from the fake repo.
 
 Each run: settle, `serve` the four apps, a Tilt-like image swap on their Deployments, wait, then
 end. Every run must end with
-  - each app's policy restored exactly, the ApplicationSet's spec as it was;
+  - each app's policy (and the parent's) restored exactly, the ApplicationSet's spec as it was;
   - every sync operation the guard wrote carrying the app's own syncOptions and retry, with
     prune only as the restored policy says;
   - no controller reverting anything while paused (images kept, no sync started, the parent did
@@ -30,7 +30,9 @@ from world import NS, World, application, deployment
 
 VERSIONS = [v for v in os.environ.get('MATRIX_VERSIONS', '2.14,3.2,3.3').split(',') if v]
 SETTLE_S = float(os.environ.get('MATRIX_PAUSED_S', '2.0'))
+LAG_MS = int(os.environ.get('MATRIX_LAG_MS', '50'))  # the fake controllers' informer lag
 
+PARENT = 'root'
 APPS = {  # name -> (tier, destination namespace, policy)
     'apps-full': ('backend', 'ns-full', {'automated': {'prune': True, 'selfHeal': True},
                                          'syncOptions': ['CreateNamespace=true', 'ApplyOutOfSyncOnly=true'],
@@ -82,7 +84,7 @@ class Run:
         for n in APPS:
             w.repo_write(f'apps/{n}', [deployment(n, image(n))])
         w.repo_write('root', [app_set()])
-        w.create(application('root', 'root', NS, {'automated': {'prune': False, 'selfHeal': self.parent_heal}}))
+        w.create(application(PARENT, 'root', NS, {'automated': {'prune': False, 'selfHeal': self.parent_heal}}))
         w.wait_until(lambda: all(w.app(n) for n in APPS), timeout=30, what='generated apps')
         if not self.progressive:  # an app without auto-sync is first synced by hand (the UI's sync)
             for n, (_, _, policy) in APPS.items():
@@ -91,17 +93,17 @@ class Run:
                                                   'initiatedBy': {'username': 'admin'}}})
         w.wait_until(lambda: all(w.deployment_image(n, APPS[n][1]) == image(n) for n in APPS),
                      timeout=40, what='first rollout')
-        w.wait_until(lambda: all(w.synced(n) for n in APPS) and w.synced('root'), timeout=30, what='all Synced')
+        w.wait_until(lambda: all(w.synced(n) for n in APPS) and w.synced(PARENT), timeout=30, what='all Synced')
         if self.progressive:
             w.wait_until(lambda: [s['status'] for s in w.appset('apps-dev')['status']['applicationStatus']]
                          == ['Healthy'] * len(APPS), timeout=30, what='every step Healthy')
         time.sleep(0.5)
 
     def go(self):
-        with World(version=self.version, progressive=self.progressive) as w:
+        with World(version=self.version, progressive=self.progressive, lag_ms=LAG_MS) as w:
             self.w = w
             self.setup_world(w)
-            before = {n: w.app(n)['spec'].get('syncPolicy') for n in APPS}
+            before = {n: w.app(n)['spec'].get('syncPolicy') for n in [*APPS, PARENT]}
             before_set = w.appset('apps-dev')['spec']
             dev = Holder(w, 'alice')
             try:
@@ -111,11 +113,11 @@ class Run:
         return self.problems
 
     def cycle(self, w, dev, before, before_set):
+        paused_at = len(w.events())  # from the guard's first write on, a revert is a revert
         lines = dev.serve(list(APPS))
         if not lines or not lines[-1].startswith('guarding'):
             self.problem(f'serve did not report guarding: {lines}')
             return
-        paused_at = len(w.events())
         for n in APPS:
             w.set_image(n, APPS[n][1], image(n, 'tilt-1'))
         time.sleep(SETTLE_S)
@@ -160,7 +162,7 @@ class Run:
                     self.problem(f'{e["name"]}: ApplicationSet controller re-enabled auto-sync while paused: {auto}')
 
     def check_restored(self, w, dev, before, before_set):
-        for n in APPS:
+        for n in [*APPS, PARENT]:
             now = w.app(n)['spec'].get('syncPolicy')
             if now != before[n]:
                 self.problem(f'{n}: policy not restored exactly: {now} != {before[n]}')

@@ -320,7 +320,12 @@ class ApplicationSetController(Controller):
         self.repo = repo
 
     def snapshot(self):
-        sets, apps = self.list('ApplicationSet'), self.list('Application')
+        # Apps first: a reconcile triggered by an app's event reads the ApplicationSet from a cache
+        # that has seen every write made before that app's (a guard writes the ApplicationSet,
+        # then the apps). Reading the other way round would invent a stale-ApplicationSet race
+        # wider than the real one; --lag-ms still delays acting on both.
+        apps = self.list('Application')
+        sets = self.list('ApplicationSet')
         if sets is None or apps is None:
             return None
         st, cm = self.kube.call('GET', f'/api/v1/namespaces/{self.ns}/configmaps/argocd-cmd-params-cm')

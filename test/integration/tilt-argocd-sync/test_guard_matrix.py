@@ -190,8 +190,10 @@ class Run:
                                  f'{policy.get("syncOptions")}')
                 if policy.get('retry') is not None and op.get('retry') != policy['retry']:
                     self.problem(f'{n}: guard sync retry {op.get("retry")} != app\'s {policy["retry"]}')
-                want_prune = bool((policy.get('automated') or {}).get('prune'))
-                if bool(sync.get('prune')) != want_prune:
+                auto = policy.get('automated') or {}
+                want_prune = bool(auto.get('prune'))
+                # automated {prune: true, enabled: false} (3.3 RollingSync) does not say either way
+                if auto.get('enabled') is not False and bool(sync.get('prune')) != want_prune:
                     self.problem(f'{n}: guard sync prune={sync.get("prune")} but the policy says {want_prune}')
 
 

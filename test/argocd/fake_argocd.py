@@ -215,6 +215,12 @@ class ApplicationController(Controller):
         for app in apps:
             if self.stop.is_set():
                 return
+            if not self.args.lag_ms:
+                # no configured lag: an informer cache is milliseconds behind, so decide on the
+                # app as it is now, not as it was when this loop listed the apps
+                st, app = self.kube.call('GET', self.app_path(app['metadata']['name']))
+                if st != 200:
+                    continue
             self.reconcile(app)
 
     def reconcile(self, app):

@@ -30,7 +30,7 @@ from world import NS, World, application, deployment
 
 VERSIONS = [v for v in os.environ.get('MATRIX_VERSIONS', '2.14,3.2,3.3').split(',') if v]
 SETTLE_S = float(os.environ.get('MATRIX_PAUSED_S', '2.0'))
-LAG_MS = int(os.environ.get('MATRIX_LAG_MS', '50'))  # the fake controllers' informer lag
+LAG_MS = int(os.environ.get('MATRIX_LAG_MS', '0'))  # extra informer lag of the fake controllers
 
 PARENT = 'root'
 APPS = {  # name -> (tier, destination namespace, policy)

@@ -20,6 +20,8 @@ import time
 import urllib.error
 import urllib.request
 
+import app_decisions as app_m
+import appset_decisions as set_m
 import argo_model as m
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'cluster'))
@@ -109,7 +111,7 @@ class Repo:
     def manifests(self, sub):
         files = self.files(sub)
         objs = [o for name, data in files for o in self.parse(name, data)]
-        return objs, m.revision_of(files)
+        return objs, app_m.revision_of(files)
 
     def all_files(self):
         """relative path -> parsed content, for the git files generator."""
@@ -198,8 +200,8 @@ class ApplicationController(Controller):
         for k in sorted(set(desired) | known):
             kind, ns, name = k
             if k in desired:
-                status = 'OutOfSync' if live[k] is None or m.subset_differs(
-                    m.comparable(desired[k]), live[k]) else 'Synced'
+                status = 'OutOfSync' if live[k] is None or app_m.subset_differs(
+                    app_m.comparable(desired[k]), live[k]) else 'Synced'
                 resources.append({'group': group_of(kind), 'kind': kind, 'namespace': ns, 'name': name,
                                   'status': status})
             elif live[k] is not None:
@@ -240,7 +242,7 @@ class ApplicationController(Controller):
             self.events('application', 'compared', 'Application', name, sync=sync)
         app = copy.deepcopy(app)
         app.setdefault('status', {}).update(new)
-        op, reason = m.auto_sync_decision(self.gen, app, sync, resources, revision)
+        op, reason = app_m.auto_sync_decision(self.gen, app, sync, resources, revision)
         if op:
             self.set_operation(name, op)
 
@@ -274,12 +276,12 @@ class ApplicationController(Controller):
             return
         op = state['operation']
         ns_exists = not dest_ns or self.read_live(('Namespace', '', dest_ns)) is not None
-        phase, message, actions, results = m.plan_sync(op, desired, live, ns_exists, dest_ns)
+        phase, message, actions, results = app_m.plan_sync(op, desired, live, ns_exists, dest_ns)
         for act in actions:
             self.perform(name, act, desired, live)
         retries = int(state.get('retryCount') or 0)
         patch = {'status': {}}
-        if phase == 'Failed' and m.retry_after_failure(op, retries):
+        if phase == 'Failed' and app_m.retry_after_failure(op, retries):
             state = dict(state, phase='Running', retryCount=retries + 1, finishedAt=m.now_iso(),
                          message=f'{message}. Retrying attempt #{retries + 1}')
         else:
@@ -339,7 +341,7 @@ class ApplicationSetController(Controller):
 
     def tick(self, snap):
         sets, apps, params = snap
-        ps = m.progressive_syncs_enabled(params)
+        ps = set_m.progressive_syncs_enabled(params)
         for s in sets:
             if self.stop.is_set():
                 return
@@ -364,24 +366,24 @@ class ApplicationSetController(Controller):
         parse = lambda text: (miniyaml.load_all(text) or [{}])[0]  # noqa: E731
         generated = []
         for g in appset['spec'].get('generators') or []:
-            for params in m.generate_params(g, files):
-                generated.append(m.generate_app(appset, params, parse))
+            for params in set_m.generate_params(g, files):
+                generated.append(set_m.generate_app(appset, params, parse))
         owned = {a['metadata']['name']: a for a in all_apps
                  if any(o.get('kind') == 'ApplicationSet' and o.get('name') == name and o.get('controller')
                         for o in a['metadata'].get('ownerReferences') or [])}
-        steps = m.rolling_steps(appset)
+        steps = set_m.rolling_steps(appset)
         if ps and steps:
             # v3.2.0:applicationset/controllers/applicationset_controller.go:235-258, 301-305
             now = m.now_iso()
-            lists, step_of = m.step_lists(steps, generated)
+            lists, step_of = set_m.step_lists(steps, generated)
             current = [owned[a['metadata']['name']] for a in generated if a['metadata']['name'] in owned]
-            statuses = m.update_app_statuses(self.gen, appset, current, step_of, now)
+            statuses = set_m.update_app_statuses(self.gen, appset, current, step_of, now)
             self.write_status(appset, statuses)
-            to_sync = m.apps_to_sync(self.gen, lists, statuses, current)
-            statuses = m.progress(statuses, steps, step_of, to_sync, now)
+            to_sync = set_m.apps_to_sync(self.gen, lists, statuses, current)
+            statuses = set_m.progress(statuses, steps, step_of, to_sync, now)
             self.write_status(appset, statuses)
             by = {s['application']: s for s in statuses}
-            generated = [m.rolling_sync_app(
+            generated = [set_m.rolling_sync_app(
                 self.gen, g, by.get(g['metadata']['name']) if to_sync.get(g['metadata']['name']) else None,
                 ((owned.get(g['metadata']['name']) or {}).get('status') or {}).get('sync', {}).get('status'))
                 for g in generated]
@@ -389,7 +391,7 @@ class ApplicationSetController(Controller):
             # progressive syncs off (or no RollingSync): stale statuses are cleared
             # (v3.2.0:applicationset/controllers/applicationset_controller.go:236-258)
             self.write_status(appset, [])
-        update = m.allow_update(appset)
+        update = set_m.allow_update(appset)
         for g in generated:
             gname = g['metadata']['name']
             live = owned.get(gname)
@@ -401,7 +403,7 @@ class ApplicationSetController(Controller):
                 continue
             if not update:
                 continue
-            patch = m.update_patch(appset, live, g)
+            patch = set_m.update_patch(appset, live, g)
             if patch:
                 st, _ = self.kube.merge(object_path('Application', self.ns, gname), patch)
                 self.events('applicationset', 'app-updated', 'Application', gname, appset=name, patch=patch,

@@ -132,7 +132,9 @@ class ApplicationSetController(Base):
         self.assertEqual(w.app('a')['metadata']['ownerReferences'][0]['name'], 'apps')
         w.patch_app('a', {'spec': {'syncPolicy': {'automated': None}}})
         w.wait_until(lambda: self.auto('a') == POLICY['automated'], what='template re-applied')
-        self.assertTrue(any(e['event'] == 'app-updated' and e['name'] == 'a' for e in w.events()))
+        # the fake logs an action once the API server has answered it, so the log may trail a little
+        w.wait_until(lambda: any(e['event'] == 'app-updated' and e['name'] == 'a' for e in w.events()),
+                     timeout=5, what='the app-updated event')
 
     def test_ignore_differences_scoped_by_name_and_create_only(self):
         w = self.w

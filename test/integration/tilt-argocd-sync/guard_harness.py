@@ -77,8 +77,13 @@ class Holder:
         return rc
 
     def kill_watcher(self):
+        """SIGKILLs serve's watcher and its kubectl proxy (which would outlive it)."""
         if self.watcher and alive(self.watcher):
+            kids = children(self.watcher)
             os.kill(self.watcher, signal.SIGKILL)
+            for pid in kids:
+                if alive(pid):
+                    os.kill(pid, signal.SIGKILL)
 
     def watcher_done(self):
         return not (self.watcher and alive(self.watcher))
@@ -87,10 +92,7 @@ class Holder:
         """Ends only what this holder started (by pid)."""
         if self.serve_proc is not None:
             self.stop_serve(signal.SIGKILL)
-        if self.watcher and alive(self.watcher):
-            for pid in children(self.watcher):
-                os.kill(pid, signal.SIGKILL)
-            os.kill(self.watcher, signal.SIGKILL)
+        self.kill_watcher()
 
     def journal_apps(self):
         path = os.path.join(self.state, 'journal.json')

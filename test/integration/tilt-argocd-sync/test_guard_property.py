@@ -243,14 +243,15 @@ class Property:
 
 class GuardProperty(unittest.TestCase):
     def test_random_interleavings(self):
+        failed = []
         for run in range(RUNS):
             seed = SEED + run
             p = Property(seed)
-            violations = p.run()
-            if violations:
-                self.fail(f'seed {seed} (replay: PROPERTY_SEED={seed} PROPERTY_RUNS=1 PROPERTY_STEPS={STEPS} '
-                          f'PROPERTY_HOLDERS={len(HOLDERS)} PROPERTY_VERSION={VERSION}):\n'
-                          + '\n'.join(p.log))
+            if p.run():
+                failed.append(f'seed {seed} (replay: PROPERTY_SEED={seed} PROPERTY_RUNS=1 PROPERTY_STEPS={STEPS} '
+                              f'PROPERTY_HOLDERS={len(HOLDERS)} PROPERTY_VERSION={VERSION}):\n' + '\n'.join(p.log))
+        if failed:
+            self.fail(f'{len(failed)} of {RUNS} runs broke an invariant\n\n' + '\n\n'.join(failed))
 
 
 if __name__ == '__main__':

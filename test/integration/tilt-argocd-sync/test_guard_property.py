@@ -135,22 +135,28 @@ class Property:
         elif kind == 'edit-app':
             n = self.rng.choice(PLAIN)
             if self.untouched_by_guard(n, f'app.{n}'):
-                v = self.rng.choice(VARIANTS)
-                self.w.must('PATCH', f'/apis/argoproj.io/v1alpha1/namespaces/{NS}/applications/{n}',
-                            [{'op': 'replace', 'path': '/spec/syncPolicy/automated', 'value': v}],
-                            'application/json-patch+json')
-                self.expected[n] = dict(v)
-                self.note(f'operator: {n} automated := {v}')
+                self.set_app_policy(n, self.rng.choice(VARIANTS))
         elif kind == 'edit-appset':
             if self.untouched_by_guard('prop-set', 'appset.prop-set'):
                 self.template, self.mode = dict(self.rng.choice(VARIANTS)), self.rng.choice(SYNC_MODES)
-                self.w.must('PATCH', f'/apis/argoproj.io/v1alpha1/namespaces/{NS}/applicationsets/prop-set',
-                            {'spec': {'template': {'spec': {'syncPolicy': {'automated': self.template}}},
-                                      'syncPolicy': {'applicationsSync': self.mode}}},
-                            'application/merge-patch+json')
-                self.note(f'operator: prop-set template automated := {self.template}, applicationsSync := {self.mode}')
+                self.set_appset_policy()
         else:
             time.sleep(self.rng.uniform(0.05, 0.5))
+
+    # -- the operator's edits replace the whole `automated` (a merge patch would keep old keys)
+    def set_app_policy(self, name, policy):
+        self.w.must('PATCH', f'/apis/argoproj.io/v1alpha1/namespaces/{NS}/applications/{name}',
+                    [{'op': 'add', 'path': '/spec/syncPolicy/automated', 'value': policy}],
+                    'application/json-patch+json')
+        self.expected[name] = dict(policy)
+        self.note(f'operator: {name} automated := {policy}')
+
+    def set_appset_policy(self):
+        self.w.must('PATCH', f'/apis/argoproj.io/v1alpha1/namespaces/{NS}/applicationsets/prop-set',
+                    [{'op': 'add', 'path': '/spec/template/spec/syncPolicy/automated', 'value': self.template},
+                     {'op': 'add', 'path': '/spec/syncPolicy/applicationsSync', 'value': self.mode}],
+                    'application/json-patch+json')
+        self.note(f'operator: prop-set template automated := {self.template}, applicationsSync := {self.mode}')
 
     def recover(self):
         """Every serve stopped, every developer runs `resume`: then nothing may stay paused."""
@@ -172,22 +178,10 @@ class Property:
         """Issue 12 defect 1's shape: after recovery the operator changes every policy, then each
         developer pauses and resumes everything once more. A stale local record must not win."""
         for n in PLAIN:
-            v = self.rng.choice([x for x in VARIANTS if x != self.expected[n]])
-            self.w.must('PATCH', f'/apis/argoproj.io/v1alpha1/namespaces/{NS}/applications/{n}',
-                        {'spec': {'syncPolicy': {'automated': None}}}, 'application/merge-patch+json')
-            self.w.must('PATCH', f'/apis/argoproj.io/v1alpha1/namespaces/{NS}/applications/{n}',
-                        {'spec': {'syncPolicy': {'automated': v}}}, 'application/merge-patch+json')
-            self.expected[n] = dict(v)
-            self.note(f'operator: {n} automated := {v}')
+            self.set_app_policy(n, self.rng.choice([x for x in VARIANTS if x != self.expected[n]]))
         self.template = dict(self.rng.choice([x for x in VARIANTS if x != self.template]))
         self.mode = [x for x in SYNC_MODES if x != self.mode][0]
-        self.w.must('PATCH', f'/apis/argoproj.io/v1alpha1/namespaces/{NS}/applicationsets/prop-set',
-                    {'spec': {'template': {'spec': {'syncPolicy': {'automated': None}}}}},
-                    'application/merge-patch+json')
-        self.w.must('PATCH', f'/apis/argoproj.io/v1alpha1/namespaces/{NS}/applicationsets/prop-set',
-                    {'spec': {'template': {'spec': {'syncPolicy': {'automated': self.template}}},
-                              'syncPolicy': {'applicationsSync': self.mode}}}, 'application/merge-patch+json')
-        self.note(f'operator: prop-set template automated := {self.template}, applicationsSync := {self.mode}')
+        self.set_appset_policy()
         time.sleep(1.0)  # the ApplicationSet controller propagates the template
         for h in self.holders:
             self.cli(h, 'pause', '(final round)', *APPS)

@@ -17,6 +17,7 @@ end. Every run must end with
     not re-apply the ApplicationSet, no auto-sync re-enabled);
   - nothing left paused (no holder, no record, no journal entry) and every Deployment back at
     the image in git.
+Also: `resume APP` without a record (issue 13 item 4), per version.
 MATRIX_VERSIONS=2.14,3.2 limits the versions (CTest runs one test per version).
 """
 import json
@@ -195,6 +196,33 @@ class Run:
                 # automated {prune: true, enabled: false} (3.3 RollingSync) does not say either way
                 if auto.get('enabled') is not False and bool(sync.get('prune')) != want_prune:
                     self.problem(f'{n}: guard sync prune={sync.get("prune")} but the policy says {want_prune}')
+
+
+class ResumeWithoutRecord(unittest.TestCase):
+    """Issue 13 item 4: `resume APP` with no record must restore the ApplicationSet template's
+    policy, not `automated {prune, selfHeal}` that the ApplicationSet controller reverts at once."""
+
+    def test_resume_without_record_restores_the_template_policy(self):
+        for version in VERSIONS:
+            with self.subTest(version=version):
+                self.check(version)
+
+    def check(self, version):
+        run = Run(self, version, False, False, 'resume')
+        with World(version=version, lag_ms=LAG_MS) as w:
+            run.setup_world(w)
+            before = w.app('apps-manual')['spec'].get('syncPolicy')
+            since = len(w.events())
+            dev = Holder(w, 'alice')
+            res = dev.run('resume', 'apps-manual')
+            time.sleep(1.5)
+            self.assertEqual(w.app('apps-manual')['spec'].get('syncPolicy'), before, res.stdout + res.stderr)
+            reverts = [e for e in w.events()[since:] if e['event'] == 'app-updated' and e['name'] == 'apps-manual']
+            self.assertEqual(reverts, [], 'the ApplicationSet controller had to revert what resume wrote')
+            pruned = [e['operation'] for e in w.events()[since:]
+                      if e['event'] == 'operation-started' and e['name'] == 'apps-manual'
+                      and (e['operation'].get('sync') or {}).get('prune')]
+            self.assertEqual(pruned, [], 'a sync with prune ran on an app whose policy never prunes')
 
 
 def _make(version, progressive, parent_heal, end):

@@ -7,8 +7,7 @@ controllers (fake_argocd.py) as their own process.
         w.create(w.application('web', 'apps/web', policy))
         w.wait_until(lambda: w.app('web')['status']['sync']['status'] == 'Synced')
 
-The CRD choice lives in crds_for() only: the realistic CRDs in test/argocd/crds/ (written by the
-fixture work of issue 13) when they are there, else the fixture's built-in `--argocd` types.
+The CRD choice lives in crds_for() only: the fixture installs the Argo CD release's own CRDs.
 """
 import contextlib
 import json
@@ -25,42 +24,17 @@ CLUSTER_DIR = os.environ.get('CLUSTER_FIXTURE_DIR', os.path.join(HERE, '..', 'cl
 sys.path.insert(0, CLUSTER_DIR)
 sys.path.insert(0, HERE)
 from fixture import cluster  # noqa: E402
-import miniyaml  # noqa: E402
 import argo_model as m  # noqa: E402
 
 NS = 'argocd'
 ARGO = '/apis/argoproj.io/v1alpha1'
-CRD_DIR = os.environ.get('ARGOCD_CRD_DIR', os.path.join(HERE, 'crds'))
-
-
-def _has_enabled(crd):
-    return '"enabled"' in json.dumps(crd) and '"automated"' in json.dumps(crd)
-
 
 def crds_for(version):
-    """(fixture flags, CRD objects to create) for an Argo CD version. The Application CRD is
-    picked by content: 3.1+ ships `spec.syncPolicy.automated.enabled`, earlier ones do not."""
+    """(fixture flags, CRD objects to create) for an Argo CD version: `serve --argocd VERSION`
+    installs that release's own CRDs (test/argocd/crds/; 3.1+ has `automated.enabled`)."""
     gen = m.parse_version(version)
-    found = {}
-    if os.path.isdir(CRD_DIR):
-        for name in sorted(os.listdir(CRD_DIR)):
-            if not name.endswith(('.yaml', '.yml', '.json')):
-                continue
-            with open(os.path.join(CRD_DIR, name)) as f:
-                text = f.read()
-            docs = [json.loads(text)] if name.endswith('.json') else miniyaml.load_all(text)
-            for d in docs:
-                if not d or d.get('kind') != 'CustomResourceDefinition':
-                    continue
-                kind = d['spec']['names']['kind']
-                if kind == 'Application':
-                    found['app-new' if _has_enabled(d) else 'app-old'] = d
-                elif kind == 'ApplicationSet':
-                    found['appset'] = d
-    app = found.get('app-new' if gen >= (3, 1) else 'app-old')
-    if app and found.get('appset'):
-        return [], [app, found['appset']]
-    return ['--argocd'], []
+    fixture_version = '2.14' if gen < (3, 0) else '3.2' if gen < (3, 3) else '3.3'
+    return ['--argocd', fixture_version], []
 
 
 def deployment(name, image, ns=None):

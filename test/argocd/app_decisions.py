@@ -115,15 +115,17 @@ def plan_sync(op, desired, live, namespace_exists, dest_ns):
 
 
 def _result(key, status, message):
-    """A syncResult.resources entry (ResourceResult: group, kind, namespace, name, status,
-    message; v3.2.0:pkg/apis/application/v1alpha1/types.go)."""
+    """A syncResult.resources entry (ResourceResult: group, version, kind, namespace, name are
+    required by the CRD, then status, message; v3.2.0:pkg/apis/application/v1alpha1/types.go:1673)."""
     kind, ns, name = key
-    return {'group': KIND_GROUPS.get(kind, ''), 'kind': kind, 'namespace': ns, 'name': name,
+    return {'group': KIND_GROUPS.get(kind, ''), 'version': KIND_VERSIONS.get(kind, 'v1'), 'kind': kind,
+            'namespace': ns, 'name': name,
             'status': status, 'message': message}
 
 
 KIND_GROUPS = {'Deployment': 'apps', 'StatefulSet': 'apps', 'ApplicationSet': 'argoproj.io',
                'Application': 'argoproj.io'}
+KIND_VERSIONS = {'ApplicationSet': 'v1alpha1', 'Application': 'v1alpha1'}
 
 
 def retry_after_failure(op, retry_count):

@@ -53,9 +53,14 @@ class Kube:
                 return r.status, json.loads(r.read() or b'null')
         except urllib.error.HTTPError as e:
             try:
-                return e.code, json.loads(e.read() or b'null')
+                out = json.loads(e.read() or b'null')
             except ValueError:
-                return e.code, None
+                out = None
+            if method != 'GET' and e.code not in (404, 409):
+                # a write the API server refused: say so, a test reads this log on failure
+                msg = (out or {}).get('message') if isinstance(out, dict) else out
+                print(f'{method} {path}: {e.code} {msg}', file=sys.stderr, flush=True)
+            return e.code, out
 
     def merge(self, path, patch):
         return self.call('PATCH', path, patch, 'application/merge-patch+json')

@@ -13,7 +13,7 @@ sys.path.insert(0, os.environ.get('CLUSTER_FIXTURE_DIR',
                                   os.path.join(os.path.dirname(__file__), '..', '..', 'cluster')))
 from fixture import cluster  # noqa: E402
 from argocd_objects import (TEMPLATE_POLICY, Reconciler, application, application_set,  # noqa: E402
-                            as_list)
+                            argocd_flags, as_list)
 
 BIN = os.environ.get('TILT_ARGOCD_SYNC', 'tilt-argocd-sync')
 NS = 'argocd'
@@ -25,9 +25,17 @@ SHAPES = {
 }
 
 
+# Argo CD 2.14's CRD has no automated.enabled, so `--auto-sync-off auto` removes `automated` there
+# (v2.14.0:pkg/apis/application/v1alpha1/types.go SyncPolicyAutomated); tests that assert removal
+# run against it. 3.1+ CRDs (the fixture's default, 3.3) get `enabled: false`.
+REMOVAL_ARGO = argocd_flags('2.14')
+
+
 class Base(unittest.TestCase):
+    fixture = argocd_flags()
+
     def setUp(self):
-        self.ctx = cluster('--argocd')
+        self.ctx = cluster(*self.fixture)
         self.c = self.ctx.__enter__()
         self.state = tempfile.mkdtemp(prefix='tas-state-')
         self.env = dict(self.c.env, TILT_ARGOCD_STATE_DIR=self.state)
@@ -150,9 +158,9 @@ class RoundTrips(Base):
         self.assertEqual(json.load(open(os.path.join(self.state, 'journal.json')))['applications'], {})
 
     def test_round_trip_with_enabled_false(self):
-        # apps-disabled carries automated.enabled, so the rule picks `enabled: false`.
+        # The 3.3 CRD declares automated.enabled (rule 1 of --auto-sync-off auto).
         res = self.tool('pause', *SHAPES)
-        self.assertIn('automated.enabled: false because Application apps-disabled carries', res.stderr)
+        self.assertIn('automated.enabled: false because the Application CRD', res.stderr)
         self.check_paused(enabled_mode=True, progressive=False)
         self.tool('resume', '--no-sync', *SHAPES)
         self.check_restored()
@@ -259,13 +267,14 @@ class RoundTrips(Base):
         self.assertTrue(app['holders'][0]['id'].endswith('/pause'))
         # Someone turns auto-sync back on behind our back: status says so and exits 1.
         self.c.kubectl('patch', 'application', 'apps-full', '-n', NS, '--type', 'merge',
-                       '-p', '{"spec":{"syncPolicy":{"automated":{"prune":true}}}}')
+                       '-p', '{"spec":{"syncPolicy":{"automated":{"enabled":true,"prune":true}}}}')
         res = self.tool('status', check_rc=1)
         self.assertIn('auto-sync is ON', res.stdout)
 
 
 class Hostile(Base):
     """Issue 12: stale journals, read-only state, hostile records, failing servers, messages."""
+    fixture = REMOVAL_ARGO
 
     def setUp(self):
         super().setUp()
@@ -357,6 +366,7 @@ class FailingServer(Base):
 
 
 class ApplicationSetController(Base):
+    fixture = REMOVAL_ARGO
     def test_pause_sticks_and_resume_survives_the_reconciler(self):
         self.create(application_set(), application('apps-a', TEMPLATE_POLICY), application('apps-b', TEMPLATE_POLICY))
         before = {n: self.observed('application', n) for n in ('apps-a', 'apps-b')}
@@ -379,6 +389,7 @@ class ApplicationSetController(Base):
 
 
 class Serve(Base):
+    fixture = REMOVAL_ARGO
     def setUp(self):
         super().setUp()
         self.apps = [f'apps-s{i}' for i in range(5)]
@@ -468,6 +479,7 @@ class Serve(Base):
 
 
 class Holders(Base):
+    fixture = REMOVAL_ARGO
     def setUp(self):
         super().setUp()
         self.create(application_set(), application('apps-web', TEMPLATE_POLICY),
@@ -507,6 +519,20 @@ class Holders(Base):
         self.assertIn('Application apps-web: resumed', out)
         self.assertEqual(self.automated('apps-web'), {'prune': True, 'selfHeal': True})
         self.assertEqual(self.live_records(), {})
+
+
+class RuleThreeUnreadableCrd(Base):
+    """Rule 3 of --auto-sync-off auto: with the CRD unreadable, an app already carrying
+    automated.enabled decides `enabled: false`."""
+    fixture = argocd_flags() + ['--forbid', 'customresourcedefinitions']
+
+    def test_an_app_carrying_enabled_picks_enabled_false(self):
+        self.create(application_set(), *[application(n, p) for n, p in SHAPES.items()])
+        res = self.tool('pause', *SHAPES)
+        self.assertIn('automated.enabled: false because Application apps-disabled carries', res.stderr)
+        self.assertEqual(self.automated('apps-full'), dict(SHAPES['apps-full']['automated'], enabled=False))
+        self.tool('resume', '--no-sync', *SHAPES)
+        self.assertEqual(self.automated('apps-full'), SHAPES['apps-full']['automated'])
 
 
 if __name__ == '__main__':

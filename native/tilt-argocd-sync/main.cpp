@@ -209,6 +209,8 @@ int main(int argc, char** argv) {
             if (!guard.heartbeat()) {
               spdlog::warn("holder {} had expired and its apps were resumed; pausing them again", cfg.me.holder_id());
               guard.pause(apps);
+            } else {
+              guard.reverify(apps);
             }
           },
           [&] {
@@ -271,6 +273,7 @@ int main(int argc, char** argv) {
       while (!wait_for_stop(heartbeat * 1000)) {
         try {
           if (!guard.heartbeat()) guard.pause(apps);
+          else guard.reverify(apps);
         } catch (const std::exception& e) {
           spdlog::warn("heartbeat failed: {}", e.what());
         }

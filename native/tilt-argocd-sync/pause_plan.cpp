@@ -29,6 +29,42 @@ bool max_update_blocks(const json& step) {
   return m.is_string() && m == "0%";
 }
 
+std::string managing_application(const json& appset, const std::string& ns) {
+  const json* tracking = at_pointer(appset, "/metadata/annotations/argocd.argoproj.io~1tracking-id");
+  if (tracking && tracking->is_string()) {
+    std::string id = tracking->get<std::string>();
+    std::string app = id.substr(0, id.find(':'));
+    if (auto us = app.find('_'); us != std::string::npos) {
+      if (app.substr(0, us) != ns) return "";
+      app = app.substr(us + 1);
+    }
+    return app;
+  }
+  const json* instance = at_pointer(appset, "/metadata/labels/app.kubernetes.io~1instance");
+  return instance && instance->is_string() ? instance->get<std::string>() : "";
+}
+
+std::string last_writer(const json& object, const std::vector<std::string>& path) {
+  const json* entries = at_pointer(object, "/metadata/managedFields");
+  if (!entries || !entries->is_array()) return "";
+  const json* best = nullptr;
+  for (const auto& e : *entries) {
+    if (!e.is_object() || !e.contains("fieldsV1")) continue;
+    const json* node = &e["fieldsV1"];
+    for (const auto& key : path) {
+      auto it = node->is_object() ? node->find("f:" + key) : node->end();
+      if (!node->is_object() || it == node->end()) {
+        node = nullptr;
+        break;
+      }
+      node = &*it;
+    }
+    if (node && (!best || e.value("time", "") >= best->value("time", ""))) best = &e;
+  }
+  if (!best) return "";
+  return best->value("manager", "?") + " (" + best->value("operation", "?") + ", " + best->value("time", "?") + ")";
+}
+
 bool progressive_syncs_enabled(const json& cm) {
   const json* v = at_pointer(cm, std::string("/data/") + kProgressiveSyncsKey);
   // Parsed with strconv.ParseBool: 1, t, T, TRUE, true, True.

@@ -79,6 +79,17 @@ bool progressive_syncs_enabled(const json& cmd_params_cm);
 inline const char* kCmdParamsConfigMap = "argocd-cmd-params-cm";
 inline const char* kProgressiveSyncsKey = "applicationsetcontroller.enable.progressive.syncs";
 
+// The Application that manages this ApplicationSet (app of apps), or "": the Argo CD tracking
+// annotation argocd.argoproj.io/tracking-id ("<app>:<group>/<kind>:<namespace>/<name>", the app
+// written "<namespace>_<app>" when it lives outside the control-plane namespace), else the
+// label app.kubernetes.io/instance. Only apps in `ns` are returned.
+std::string managing_application(const json& appset, const std::string& ns);
+
+// Who last wrote the field at `path` (e.g. {"spec","syncPolicy","automated"}), from
+// metadata.managedFields (the newest entry whose fieldsV1 owns that field or a child of it):
+// "manager (operation, time)", or "" when managedFields do not say.
+std::string last_writer(const json& object, const std::vector<std::string>& path);
+
 // The ApplicationSet uses RollingSync with a steps list.
 bool is_rolling_sync(const json& appset);
 

@@ -159,3 +159,28 @@ TEST_CASE("each new record gets its own uid") {
   CHECK(r1.uid.size() == 16);
   CHECK(r1.uid != r2.uid);
 }
+
+TEST_CASE("last_writer names the newest manager that owns the field") {
+  json app = json::parse(R"({"metadata":{"managedFields":[
+    {"manager":"argocd-applicationset-controller","operation":"Update","time":"2026-01-01T00:00:01Z",
+     "fieldsV1":{"f:spec":{"f:syncPolicy":{"f:automated":{".":{},"f:prune":{}}}}}},
+    {"manager":"kubectl-edit","operation":"Update","time":"2026-01-01T00:00:09Z",
+     "fieldsV1":{"f:spec":{"f:syncPolicy":{"f:automated":{"f:selfHeal":{}}}}}},
+    {"manager":"tilt","operation":"Update","time":"2026-01-01T00:00:20Z","fieldsV1":{"f:metadata":{}}}]}})");
+  CHECK(last_writer(app, {"spec", "syncPolicy", "automated"}) == "kubectl-edit (Update, 2026-01-01T00:00:09Z)");
+  CHECK(last_writer(app, {"spec", "source"}) == "");
+  CHECK(last_writer(json::object(), {"spec"}) == "");
+}
+
+TEST_CASE("the managing Application comes from the tracking annotation, else the instance label") {
+  json set = json::parse(R"({"metadata":{"name":"apps-dev","annotations":{
+    "argocd.argoproj.io/tracking-id":"root:argoproj.io/ApplicationSet:argocd/apps-dev"},
+    "labels":{"app.kubernetes.io/instance":"other"}}})");
+  CHECK(managing_application(set, "argocd") == "root");
+  set["metadata"]["annotations"]["argocd.argoproj.io/tracking-id"] = "team_root:argoproj.io/ApplicationSet:argocd/apps-dev";
+  CHECK(managing_application(set, "argocd") == "");
+  CHECK(managing_application(set, "team") == "root");
+  set["metadata"].erase("annotations");
+  CHECK(managing_application(set, "argocd") == "other");
+  CHECK(managing_application(json::object(), "argocd") == "");
+}

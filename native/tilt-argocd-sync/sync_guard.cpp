@@ -78,8 +78,9 @@ json Report::to_json() const {
 
 Liveness SyncGuard::liveness() const { return {Clock::now(), cfg_.me.host, pid_alive}; }
 
-Report SyncGuard::pause(const std::vector<std::string>& apps) {
+Report SyncGuard::pause(const std::vector<std::string>& requested) {
   Report report;
+  std::vector<std::string> apps = requested;
   const auto app_r = applications_resource();
   const auto set_r = application_sets_resource();
   HolderStore store(kc_, cfg_.ns);
@@ -134,6 +135,28 @@ Report SyncGuard::pause(const std::vector<std::string>& apps) {
                              " (nothing was changed)");
   std::map<std::string, json> set_objs;
   for (auto& s : sets.value) set_objs[s["metadata"].value("name", "")] = s;
+
+  // The Application that manages a parent ApplicationSet (app of apps) would, with self-heal,
+  // re-apply the ApplicationSet from git and undo its pause: it is journaled and paused like
+  // the apps, under the same holder, and written back exactly with them (issue 13, point 5).
+  std::set<std::string> parent_apps;
+  for (const auto& name : requested)
+    for (const auto& set : parent_application_sets(app_objs[name])) {
+      auto it = set_objs.find(set);
+      if (it == set_objs.end()) continue;
+      std::string parent = managing_application(it->second, cfg_.ns);
+      if (parent.empty() || app_objs.count(parent)) continue;
+      auto g = kc_.get(app_r, cfg_.ns, parent);
+      if (!g.ok()) {
+        spdlog::warn("ApplicationSet {} is managed by Application {}, which cannot be read ({}); its self-heal may "
+                     "undo the pause (the heartbeat puts it back)",
+                     set, parent, g.error->describe());
+        continue;
+      }
+      app_objs[parent] = std::move(g.value);
+      apps.push_back(parent);
+      parent_apps.insert(parent);
+    }
 
   std::vector<json> app_list;
   for (auto& [_, a] : app_objs) app_list.push_back(a);
@@ -254,7 +277,10 @@ Report SyncGuard::pause(const std::vector<std::string>& apps) {
     auto plan = [&](const json& obj) { return app_pause_ops(obj, decision.mode); };
     auto w = guarded_json_patch(kc_, app_r, cfg_.ns, apps[i], app_objs[apps[i]], plan, cfg_.dry_run);
     app_out[i] = {"Application", apps[i], w.ok() ? (w.changed ? "paused" : "already paused") : "failed",
-                  w.ok() ? "journaled " + automated_text(app_records[apps[i]].saved) : w.error->describe(), w.ok()};
+                  w.ok() ? "journaled " + automated_text(app_records[apps[i]].saved) +
+                               (parent_apps.count(apps[i]) ? "; it manages a parent ApplicationSet" : "")
+                         : w.error->describe(),
+                  w.ok()};
   });
 
   // 5. Re-read and verify: a controller may have undone a write between our patch and now.
@@ -566,6 +592,57 @@ bool SyncGuard::heartbeat() {
       },
       cfg_.dry_run);
   return present;
+}
+
+std::vector<std::string> SyncGuard::reverify(const std::vector<std::string>& apps) {
+  std::vector<std::string> warnings;
+  std::mutex m;
+  auto warn = [&](const std::string& what, const json& before, const std::vector<std::string>& path) {
+    std::string who = last_writer(before, path);
+    std::string w = what + " was undone by " + (who.empty() ? "someone (managedFields do not say who)" : who) +
+                    "; paused again";
+    spdlog::warn("{}", w);
+    std::lock_guard lock(m);
+    warnings.push_back(w);
+  };
+  std::set<std::string> parents;
+  std::mutex pm;
+  ath::parallel_for(apps.size(), kConcurrency, [&](size_t i) {
+    json before;
+    auto plan = [&](const json& obj) {
+      if (before.is_null()) before = obj;
+      return app_pause_ops(obj, decide_off_mode(cfg_.off_mode_flag, json(), {obj}).mode);
+    };
+    auto w = guarded_json_patch(kc_, applications_resource(), cfg_.ns, apps[i], nullptr, plan, cfg_.dry_run);
+    if (!w.ok()) {
+      spdlog::warn("cannot re-check Application {}: {}", apps[i], w.error->describe());
+      return;
+    }
+    if (w.changed) warn("the pause of Application " + apps[i], before, {"spec", "syncPolicy", "automated"});
+    std::lock_guard lock(pm);
+    for (const auto& p : parent_application_sets(w.object)) parents.insert(p);
+  });
+  GuardState state = GuardState::from_data(
+      [&] {
+        json cm = HolderStore(kc_, cfg_.ns).read();
+        return cm.is_object() ? cm.value("data", json::object()) : json::object();
+      }(),
+      cfg_.ns);
+  std::vector<std::string> sets(parents.begin(), parents.end());
+  ath::parallel_for(sets.size(), kConcurrency, [&](size_t i) {
+    const AppSetRecord* rec = find_ptr(state.application_sets, sets[i]);
+    if (!rec) return;  // not paused by anyone: nothing to keep in place
+    const bool steps = std::find(rec->fields.begin(), rec->fields.end(), "strategy") != rec->fields.end();
+    json before;
+    auto plan = [&](const json& obj) {
+      if (before.is_null()) before = obj;
+      return application_set_pause_ops(obj, steps);
+    };
+    auto w = guarded_json_patch(kc_, application_sets_resource(), cfg_.ns, sets[i], nullptr, plan, cfg_.dry_run);
+    if (!w.ok()) spdlog::warn("cannot re-check ApplicationSet {}: {}", sets[i], w.error->describe());
+    else if (w.changed) warn("the pause of ApplicationSet " + sets[i], before, {"spec"});
+  });
+  return warnings;
 }
 
 Report SyncGuard::recover() {

@@ -81,6 +81,12 @@ class SyncGuard {
   // judged it expired and resumed its apps), in which case the caller pauses again.
   bool heartbeat();
 
+  // The heartbeat's check (issue 13, point 5): each of `apps` still has auto-sync off and each
+  // parent ApplicationSet's pause is still in place; whatever someone undid (a self-healing
+  // parent Application re-applying the ApplicationSet from git, a user) is paused again, with a
+  // warning naming the last writer from managedFields. Returns the warnings.
+  std::vector<std::string> reverify(const std::vector<std::string>& apps);
+
   // Recovery alone: writes back what dead or expired holders left paused.
   Report recover();
 

@@ -348,6 +348,26 @@ class Hostile(Base):
         self.assertEqual(self.get('application', 'apps-x')['operation']['sync']['prune'], False)
 
 
+class ParentApplication(Base):
+    def test_self_healing_parent_is_journaled_paused_and_restored_exactly(self):
+        # Issue 13, point 5: the Application that applies the ApplicationSet (app of apps) would
+        # re-apply it from git with self-heal and undo the pause.
+        appset = application_set()
+        appset['metadata']['annotations'] = {
+            'argocd.argoproj.io/tracking-id': 'apps-root:argoproj.io/ApplicationSet:argocd/apps-dev'}
+        root_policy = {'automated': {'prune': False, 'selfHeal': True}, 'retry': {'limit': 2}}
+        self.create(appset, application('apps-a', TEMPLATE_POLICY), application('apps-root', root_policy, owner=None))
+        before = self.observed('application', 'apps-root')
+        out = self.tool('pause', 'apps-a').stdout
+        self.assertIn('Application apps-root: paused', out)
+        self.assertIn('it manages a parent ApplicationSet', out)
+        self.assertEqual(self.automated('apps-root'), 'ABSENT')
+        rec = json.loads(self.holders_cm()['app.apps-root'])
+        self.assertEqual(rec['saved'], {'automated': root_policy['automated']})
+        self.tool('resume', '--no-sync')
+        self.assertEqual(self.observed('application', 'apps-root'), before)
+
+
 class FailingServer(Base):
     def setUp(self):
         self.ctx = cluster('--argocd', '--fail', 'applications:patch:1')
@@ -445,6 +465,26 @@ class Serve(Base):
         self.wait_until(lambda: all(self.automated(n) != 'ABSENT' for n in self.apps), timeout=10,
                         what='the watcher to resume')
         self.wait_until(lambda: self.live_records() == {}, what='the records to be dropped')
+
+    def test_heartbeat_repauses_what_someone_undid_and_names_them(self):
+        # Issue 13, point 5: a self-healing parent (or a user) re-enables auto-sync while paused.
+        p, _ = self.serve(*self.apps, extra=('--heartbeat', '1'))
+        self.c.kubectl('patch', 'application', 'apps-s0', '-n', NS, '--type', 'merge',
+                       '-p', '{"spec":{"syncPolicy":{"automated":{"prune":true}}}}')
+        self.c.kubectl('patch', 'applicationset', 'apps-dev', '-n', NS, '--type', 'json',
+                       '-p', '[{"op":"remove","path":"/spec/ignoreApplicationDifferences"}]')
+        self.wait_until(lambda: self.automated('apps-s0') == 'ABSENT', timeout=10, what='the heartbeat to re-pause')
+        self.wait_until(lambda: '/spec/syncPolicy/automated' in json.dumps(
+            self.get('applicationset', 'apps-dev')['spec'].get('ignoreApplicationDifferences')), timeout=10,
+            what='the ApplicationSet pause to be put back')
+        with open(os.path.join(self.state, 'watcher.log')) as f:
+            log = f.read()
+        self.assertIn('the pause of Application apps-s0 was undone by', log)
+        self.assertIn('the pause of ApplicationSet apps-dev was undone by', log)
+        os.killpg(p.pid, signal.SIGTERM)
+        self.assertEqual(p.wait(30), 0)
+        for n in self.apps:
+            self.assertEqual(self.get('application', n)['spec'], self.before[n])
 
     def test_sigkill_is_resumed_by_the_watcher(self):
         p, lines = self.serve(*self.apps)

@@ -349,6 +349,8 @@ class Hostile(Base):
 
 
 class ParentApplication(Base):
+    fixture = REMOVAL_ARGO
+
     def test_self_healing_parent_is_journaled_paused_and_restored_exactly(self):
         # Issue 13, point 5: the Application that applies the ApplicationSet (app of apps) would
         # re-apply it from git with self-heal and undo the pause.

@@ -60,8 +60,9 @@ def application(name, path, dest_ns, sync_policy=None, labels=None):
 
 
 class World:
-    def __init__(self, version='3.3', progressive=False, lag_ms=0, period_ms=100, fixture_flags=()):
-        self.version, self.progressive = version, progressive
+    def __init__(self, version='3.3', progressive=False, lag_ms=0, period_ms=100, fixture_flags=(), only=None):
+        """only: 'app' or 'appset' runs one fake controller (fake_argocd.py --only)."""
+        self.version, self.progressive, self.only = version, progressive, only
         self.lag_ms, self.period_ms = lag_ms, period_ms
         self.fixture_flags = list(fixture_flags)
         self.fake = None
@@ -96,6 +97,8 @@ class World:
         argv = [sys.executable, os.path.join(HERE, 'fake_argocd.py'), '--kubeconfig', self.c.kubeconfig,
                 '--repo', self.repo, '--version', self.version, '--namespace', NS,
                 '--period-ms', str(self.period_ms), '--lag-ms', str(self.lag_ms), '--events', self.events_file]
+        if self.only:
+            argv += ['--only', self.only]
         self.fake_log = open(os.path.join(self.dir, 'fake.stderr'), 'a')
         self.fake = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=self.fake_log,
                                      env=dict(os.environ, CLUSTER_FIXTURE_DIR=CLUSTER_DIR))

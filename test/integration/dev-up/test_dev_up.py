@@ -17,7 +17,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import unittest
 
@@ -27,7 +26,9 @@ DEV_UP = os.path.join(REPO, "scripts", "dev-up.sh")
 BIN = os.path.abspath(os.environ.get("ATH_BIN_DIR", os.path.join(REPO, "build", "bin")))
 APPSET = os.path.join(REPO, "values", "argocd", "apps-dev.yaml")
 sys.path.insert(0, os.environ.get("CLUSTER_FIXTURE_DIR", os.path.join(REPO, "test", "cluster")))
+sys.path.insert(0, os.environ.get("ARGOCD_FAKE_DIR", os.path.join(REPO, "test", "argocd")))
 from fixture import cluster  # noqa: E402
+from world import World, deployment  # noqa: E402
 
 CLEAN_ENV = ["AMEIDE_REGISTRY_HOST", "AMEIDE_REGISTRY_HOST_FROM_CLUSTER", "AMEIDE_REGISTRY_PUSH_HOST",
              "AMEIDE_ARGOCD_VERSION", "ARGOCD_VERSION"]
@@ -233,39 +234,13 @@ esac
 def application(name, sync_options, automated=None):
     spec = {"project": "default",
             "source": {"repoURL": "https://git.example.com/team/gitops.git", "targetRevision": "main",
-                       "path": "values/charts/app"},
+                       "path": f"apps/{name}"},
             "destination": {"server": "https://kubernetes.default.svc", "namespace": "ameide"},
             "syncPolicy": {"syncOptions": sync_options}}
     if automated is not None:
         spec["syncPolicy"]["automated"] = automated
     return {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
             "metadata": {"name": name, "namespace": "argocd"}, "spec": spec}
-
-
-class AppController(threading.Thread):
-    """The part of Argo CD's application controller the bootstrap needs: an `operation` is
-    carried out and recorded, then cleared (controller/appcontroller.go, processRequestedAppOperation)."""
-
-    def __init__(self, c):
-        super().__init__(daemon=True)
-        self.c, self.stop, self.operations = c, threading.Event(), []
-
-    def run(self):
-        while not self.stop.is_set():
-            status, body = self.c.call("GET", "/apis/argoproj.io/v1alpha1/namespaces/argocd/applications")
-            for app in (body or {}).get("items", []) if status == 200 else []:
-                op = app.get("operation")
-                if not op:
-                    continue
-                name = app["metadata"]["name"]
-                self.operations.append((name, op))
-                patch = {"operation": None,
-                         "status": {"sync": {"status": "Synced"}, "health": {"status": "Healthy"},
-                                    "operationState": {"phase": "Succeeded", "operation": op,
-                                                       "message": "successfully synced"}}}
-                self.c.call("PATCH", f"/apis/argoproj.io/v1alpha1/namespaces/argocd/applications/{name}", patch,
-                            content_type="application/merge-patch+json")
-            time.sleep(0.1)
 
 
 class Bootstrap(unittest.TestCase):
@@ -286,35 +261,37 @@ class Bootstrap(unittest.TestCase):
                       environ=e, timeout=240)
 
     def test_one_sync_each_with_the_apps_options_then_a_second_run_changes_nothing(self):
-        with cluster("--argocd") as c:
+        # The one fake Application controller (test/argocd/fake_argocd.py --only app): it carries
+        # out each operation with the operation's own options; the apps have no automated.
+        with World(only="app") as w:
+            c = w.c
+            for name in self.apps:
+                w.repo_write(f"apps/{name}", [deployment(name, "nginx:1")])
             e, context = self.start(c)
-            ctl = AppController(c)
-            ctl.start()
-            try:
-                p = self.bootstrap(e, context, "--timeout", "60")
-                self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
-                self.assertEqual(sorted(n for n, _ in ctl.operations), sorted(self.apps))
-                for name, op in ctl.operations:
-                    self.assertEqual(op["sync"].get("syncOptions"), self.OPTIONS, name)
-                    self.assertFalse(op["sync"].get("prune", False), f"{name}: no policy asked for prune")
-                    self.assertEqual(op.get("retry"), {"limit": 5}, name)
-                appset = json.loads(c.kubectl("-n", "argocd", "get", "applicationset", "apps-dev", "-o", "json").stdout)
-                self.assertEqual(appset["spec"]["generators"][0]["git"]["repoURL"],
-                                 "https://git.example.com/team/gitops.git")
-                for name in self.apps:
-                    self.assertIn(name, p.stdout + p.stderr)
+            operations = lambda: [(ev["name"], ev["operation"]) for ev in w.events()  # noqa: E731
+                                  if ev["event"] == "operation-started"]
+            p = self.bootstrap(e, context, "--timeout", "60")
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr + w.fake_stderr()[-2000:])
+            self.assertEqual(sorted(n for n, _ in operations()), sorted(self.apps))
+            for name, op in operations():
+                self.assertEqual(op["sync"].get("syncOptions"), self.OPTIONS, name)
+                self.assertFalse(op["sync"].get("prune", False), f"{name}: no policy asked for prune")
+                self.assertEqual(op.get("retry"), {"limit": 5}, name)
+            appset = json.loads(c.kubectl("-n", "argocd", "get", "applicationset", "apps-dev", "-o", "json").stdout)
+            self.assertEqual(appset["spec"]["generators"][0]["git"]["repoURL"],
+                             "https://git.example.com/team/gitops.git")
+            for name in self.apps:
+                self.assertIn(name, p.stdout + p.stderr)
 
-                n = len(ctl.operations)
-                p = self.bootstrap(e, context, "--timeout", "60")
-                self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
-                time.sleep(0.5)
-                self.assertEqual(len(ctl.operations), n, "a second run triggered syncs")
-                for name in self.apps:
-                    self.assertIn(f"{name} is already Synced and Healthy", p.stderr)
-                self.assertIn("unchanged", p.stdout)
-                self.assertFalse(any("sync" in c.split() for c in commands(p)), commands(p))
-            finally:
-                ctl.stop.set()
+            n = len(operations())
+            p = self.bootstrap(e, context, "--timeout", "60")
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+            time.sleep(0.5)
+            self.assertEqual(len(operations()), n, "a second run triggered syncs")
+            for name in self.apps:
+                self.assertIn(f"{name} is already Synced and Healthy", p.stderr)
+            self.assertIn("unchanged", p.stdout)
+            self.assertFalse(any("sync" in c.split() for c in commands(p)), commands(p))
 
     def test_timeout_names_the_app_and_shows_its_conditions(self):
         with cluster("--argocd") as c:

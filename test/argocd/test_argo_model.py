@@ -131,7 +131,7 @@ class SyncPlan(unittest.TestCase):
         live = {self.KEY: {}, self.OLD: {'data': {}}}
         _, _, actions, results = app_m.plan_sync({'sync': {'prune': False}}, {self.KEY: {}}, live, True, 'apps')
         self.assertNotIn(('prune', self.OLD), actions)
-        self.assertEqual(results[-1], {'group': '', 'kind': 'ConfigMap', 'namespace': 'apps', 'name': 'old',
+        self.assertEqual(results[-1], {'group': '', 'version': 'v1', 'kind': 'ConfigMap', 'namespace': 'apps', 'name': 'old',
                                        'status': 'PruneSkipped', 'message': 'ignored (requires pruning)'})
         _, _, actions, _ = app_m.plan_sync({'sync': {'prune': True}}, {self.KEY: {}}, live, True, 'apps')
         self.assertIn(('prune', self.OLD), actions)

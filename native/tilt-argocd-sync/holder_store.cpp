@@ -16,10 +16,13 @@ json HolderStore::read() {
 
 GuardState HolderStore::update(const std::function<bool(GuardState&)>& change, bool dry_run,
                                std::optional<json> prefetched) {
-  for (int attempt = 0; attempt < 8; ++attempt) {
+  std::optional<ath::KubeError> last;  // the last failure that was not a lost race
+  constexpr int kAttempts = 8;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    if (attempt > 0) sleep_before_retry(attempt - 1);
     json cm = prefetched && attempt == 0 ? *prefetched : read();
     json data = cm.is_object() && cm.contains("data") ? cm["data"] : json::object();
-    GuardState state = GuardState::from_data(data);
+    GuardState state = GuardState::from_data(data, ns_);
     if (!change(state) || dry_run) return state;
     json after = state.to_data();
     ath::Result<json> res;
@@ -39,8 +42,14 @@ GuardState HolderStore::update(const std::function<bool(GuardState&)>& change, b
     if (kind != ath::KubeErrorKind::Conflict && kind != ath::KubeErrorKind::AlreadyExists && !res.error->transient())
       throw std::runtime_error("cannot write ConfigMap " + ns_ + "/" + kHoldersConfigMap + ": " +
                                res.error->describe());
+    if (res.error->transient()) last = res.error;
+    else last.reset();
   }
-  throw std::runtime_error(std::string("ConfigMap ") + kHoldersConfigMap +
+  if (last)
+    throw std::runtime_error("cannot write ConfigMap " + ns_ + "/" + kHoldersConfigMap + ": " + last->describe() +
+                             " (gave up after " + std::to_string(kAttempts) +
+                             " attempts; run the command again once the API server answers)");
+  throw std::runtime_error("ConfigMap " + ns_ + "/" + kHoldersConfigMap +
                            " kept changing under concurrent writers; run the command again");
 }
 

@@ -5,6 +5,8 @@
 #include <ctime>
 #include <stdexcept>
 
+#include "core/json_limits.hpp"
+
 namespace tas {
 
 json Holder::to_json() const {
@@ -31,20 +33,37 @@ std::string holder_key(const std::string& id) {
   return key;
 }
 
+json Restored::to_json() const { return {{"uids", uids}, {"at", at}, {"by", by}}; }
+
+Restored Restored::from_json(const json& j) {
+  Restored r;
+  for (const auto& u : j.at("uids")) r.uids.push_back(u.get<std::string>());
+  r.at = j.value("at", "");
+  r.by = j.value("by", "");
+  return r;
+}
+
 json GuardState::to_data() const {
   json data = json::object();
   for (const auto& [id, h] : holders) data[holder_key(id)] = h.to_json().dump();
   for (const auto& [name, r] : apps) data["app." + name] = r.to_json().dump();
   for (const auto& [name, r] : application_sets) data["appset." + name] = r.to_json().dump();
+  for (const auto& [name, r] : restored_apps) data["restored.app." + name] = r.to_json().dump();
+  for (const auto& [name, r] : restored_sets) data["restored.appset." + name] = r.to_json().dump();
   return data;
 }
 
-GuardState GuardState::from_data(const json& data) {
+GuardState GuardState::from_data(const json& data, const std::string& ns) {
   GuardState s;
   if (data.is_null()) return s;
+  const std::string cm = "ConfigMap " + (ns.empty() ? "" : ns + "/") + kHoldersConfigMap;
+  const std::string fix = "; repair or delete that key (kubectl edit configmap " + std::string(kHoldersConfigMap) +
+                          (ns.empty() ? "" : " -n " + ns) + "), nothing was changed";
   for (const auto& [key, value] : data.items()) {
+    const std::string what = cm + " key '" + key + "'";
+    if (!value.is_string()) throw ath::InputLimitError(what + " is not a string" + fix);
+    json j = ath::parse_json_bounded(value.get_ref<const std::string&>(), what);
     try {
-      json j = json::parse(value.get<std::string>());
       if (key.rfind("holder.", 0) == 0) {
         Holder h = Holder::from_json(j);
         s.holders[h.id] = h;
@@ -52,12 +71,32 @@ GuardState GuardState::from_data(const json& data) {
         s.apps[key.substr(4)] = AppRecord::from_json(j);
       } else if (key.rfind("appset.", 0) == 0) {
         s.application_sets[key.substr(7)] = AppSetRecord::from_json(j);
+      } else if (key.rfind("restored.app.", 0) == 0) {
+        s.restored_apps[key.substr(13)] = Restored::from_json(j);
+      } else if (key.rfind("restored.appset.", 0) == 0) {
+        s.restored_sets[key.substr(16)] = Restored::from_json(j);
       }
     } catch (const std::exception& e) {
-      throw std::runtime_error("entry '" + key + "' of ConfigMap " + kHoldersConfigMap + " is malformed: " + e.what());
+      throw ath::InputLimitError(what + " is malformed: " + e.what() + fix);
     }
   }
   return s;
+}
+
+bool superseded(const std::string& uid, const std::string& paused_at, const Restored* restored) {
+  if (!restored) return false;
+  if (!uid.empty() && std::find(restored->uids.begin(), restored->uids.end(), uid) != restored->uids.end()) return true;
+  // RFC 3339 UTC strings of one format order as the times do.
+  return !paused_at.empty() && !restored->at.empty() && paused_at < restored->at;
+}
+
+void note_restored(std::map<std::string, Restored>& restored, const std::string& name, const std::string& uid,
+                   const std::string& at, const std::string& by) {
+  Restored& r = restored[name];
+  if (!uid.empty()) r.uids.push_back(uid);
+  if (r.uids.size() > kRestoredUidsKept) r.uids.erase(r.uids.begin(), r.uids.end() - kRestoredUidsKept);
+  r.at = at;
+  r.by = by;
 }
 
 json data_patch(const json& before, const json& after) {

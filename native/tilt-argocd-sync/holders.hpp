@@ -4,6 +4,7 @@
 //   holder.<id>  {"id","user","host","pid","heartbeat","ttlSeconds","apps"}
 //   app.<name>   AppRecord of the first pause (first pause wins)
 //   appset.<name> AppSetRecord
+//   restored.app.<name>, restored.appset.<name>  Restored: which records were written back
 // This file is the pure part: parsing, liveness and the decisions; holder_store does the I/O.
 #include <nlohmann/json.hpp>
 
@@ -35,16 +36,39 @@ struct Holder {
   static Holder from_json(const json& j);
 };
 
+// What was last written back for one object: the uids of the records restored (the newest
+// kRestoredUidsKept), when and by whom. A journal copy of one of those records, or one paused
+// before that restore, is stale: writing it back would undo whatever happened since (issue 12,
+// defect 1).
+struct Restored {
+  std::vector<std::string> uids;
+  std::string at;  // RFC 3339 UTC
+  std::string by;
+  json to_json() const;
+  static Restored from_json(const json& j);
+};
+inline constexpr size_t kRestoredUidsKept = 8;
+
 struct GuardState {
   std::map<std::string, Holder> holders;  // by id
   std::map<std::string, AppRecord> apps;
   std::map<std::string, AppSetRecord> application_sets;
+  std::map<std::string, Restored> restored_apps;
+  std::map<std::string, Restored> restored_sets;
 
   // The ConfigMap's `data` for this state.
   json to_data() const;
-  // Throws std::runtime_error naming the bad key when an entry does not parse.
-  static GuardState from_data(const json& data);
+  // Every entry is parsed with ath::parse_json_bounded. Throws ath::InputLimitError naming the
+  // ConfigMap key when an entry is too large, too deep or does not parse.
+  static GuardState from_data(const json& data, const std::string& ns = "");
 };
+
+// True when a local copy of a record (uid, pausedAt) was already written back by someone, or
+// was taken before the last write-back of that object.
+bool superseded(const std::string& uid, const std::string& paused_at, const Restored* restored);
+// Notes that the record `uid` of `name` was written back at `at` by `by`.
+void note_restored(std::map<std::string, Restored>& restored, const std::string& name, const std::string& uid,
+                   const std::string& at, const std::string& by);
 
 // The merge patch for ConfigMap data going from `before` to `after` (null removes a key).
 json data_patch(const json& before, const json& after);

@@ -55,7 +55,7 @@ TEST_CASE("state round-trips through ConfigMap data and patches only what change
   json patch = data_patch(data, changed.to_data());
   CHECK(patch == json{{"app.a", nullptr}});
   CHECK_THROWS_WITH(GuardState::from_data(json{{"app.x", "{not json"}}),
-                    doctest::Contains("entry 'app.x'"));
+                    doctest::Contains("key 'app.x'"));
 }
 
 TEST_CASE("two holders: the first to leave orphans nothing, the second orphans everything") {
@@ -89,4 +89,32 @@ TEST_CASE("an expired holder is pruned and its apps become orphans") {
   Liveness live{now, "here", nullptr};
   CHECK(prune_dead_holders(s, live) == std::vector<std::string>{"old"});
   CHECK(orphaned_records(s).apps == std::set<std::string>{"a"});
+}
+
+// Issue 12, defect 1: alice keeps a journal copy of a record bob has written back since.
+TEST_CASE("a local record is superseded once its uid was restored, or when it predates the last restore") {
+  GuardState s;
+  note_restored(s.restored_apps, "apps-x", "u1", "2026-01-01T00:00:10Z", "bob@b/1");
+  const Restored* r = &s.restored_apps.at("apps-x");
+  CHECK(superseded("u1", "2026-01-01T00:00:10Z", r));
+  CHECK(superseded("u0", "2026-01-01T00:00:05Z", r));   // older than the restore
+  CHECK_FALSE(superseded("u2", "2026-01-01T00:00:11Z", r));
+  CHECK_FALSE(superseded("u2", "2026-01-01T00:00:10Z", r));  // same second, another pause
+  CHECK_FALSE(superseded("u1", "2026-01-01T00:00:00Z", nullptr));
+  for (int i = 0; i < 20; ++i) note_restored(s.restored_apps, "apps-x", "n" + std::to_string(i), "T", "b");
+  CHECK(s.restored_apps.at("apps-x").uids.size() == kRestoredUidsKept);
+  GuardState back = GuardState::from_data(s.to_data());
+  CHECK(back.restored_apps.at("apps-x").uids == s.restored_apps.at("apps-x").uids);
+  CHECK(s.to_data().contains("restored.app.apps-x"));
+}
+
+// Issue 12, defect 3: 150,000 levels in one key crashed every reader through a recursive copy.
+TEST_CASE("a hostile ConfigMap entry is refused by name, never parsed deep") {
+  std::string deep(150000, '[');
+  deep += std::string(150000, ']');
+  CHECK_THROWS_WITH(GuardState::from_data(json{{"app.apps-x", deep}}, "argocd"),
+                    doctest::Contains("ConfigMap argocd/tilt-argocd-sync key 'app.apps-x'"));
+  CHECK_THROWS_WITH(GuardState::from_data(json{{"app.apps-x", deep}}, "argocd"), doctest::Contains("deeper than"));
+  CHECK_THROWS_WITH(GuardState::from_data(json{{"holder.x", std::string(2u << 20, ' ')}}), doctest::Contains("over the limit"));
+  CHECK_THROWS_WITH(GuardState::from_data(json{{"app.y", "{\"saved\": 3}"}}), doctest::Contains("key 'app.y' is malformed"));
 }

@@ -13,6 +13,7 @@
 #include "core/cli.hpp"
 #include "core/names.hpp"
 #include "status.hpp"
+#include "sync_command.hpp"
 #include "sync_guard.hpp"
 #include "sync_trigger.hpp"
 #include "watcher.hpp"
@@ -87,7 +88,16 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"kubectl", "argocd-cli"}))
       ->capture_default_str();
   resume->add_option("--timeout", timeout, "seconds --wait waits")->capture_default_str();
+  bool prune = false;
+  resume->add_flag("--prune", prune, "the sync prunes even where the restored policy does not");
   add_dry_run_option(*resume, common);
+  auto* sync = app.add_subcommand("sync", "one sync of each APP with its own syncOptions and retry (prune as its policy says)");
+  sync->add_option("APP", apps, "Argo CD Application names")->required();
+  sync->add_flag("--wait", wait, "print progress and wait until each app is Synced and Healthy");
+  sync->add_option("--timeout", timeout, "seconds --wait waits")->capture_default_str();
+  sync->add_flag("--prune", prune, "prune even where the app's policy does not");
+  add_dry_run_option(*sync, common);
+  add_output_option(*sync, common);
   auto* serve = app.add_subcommand("serve", "pause, stay in the foreground, resume on SIGTERM/SIGINT/SIGHUP");
   serve->add_option("APP", apps, "Argo CD Application names")->required();
   serve->add_option("--auto-sync-off", off_mode, "auto, remove or enabled-false")
@@ -98,6 +108,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   auto* status = app.add_subcommand("status", "what is paused, by whom, and whether the cluster matches");
   add_output_option(*status, common);
+  bool ready = false;
+  status->add_flag("--ready", ready,
+                   "exit 0 only when each APP is held by a live holder of this user@host and paused in the cluster");
+  status->add_option("APP", apps, "with --ready: the apps to check");
   // Started by serve only; see watcher.hpp.
   auto* watch = app.add_subcommand("__watch", "")->group("");
   watch->add_option("APP", apps)->required();
@@ -118,7 +132,17 @@ int main(int argc, char** argv) {
     cfg.off_mode_flag = off_mode;
     cfg.dry_run = common.dry_run;
 
+    if (*status && ready) {
+      if (apps.empty()) throw UsageError("status --ready needs the APP names to check");
+      Identity me = Identity::current(0, 0);
+      auto kc = KubeClient::connect(common.kube);
+      std::string out;
+      int code = ready_status(kc, argocd_ns, apps, {Clock::now(), me.host, pid_alive}, me.user, out);
+      std::cout << out;
+      return code;
+    }
     if (*status) {
+      if (!apps.empty()) throw UsageError("APP names are only taken with status --ready");
       auto kc = KubeClient::connect(common.kube);
       int code = 0;
       json s = build_status(kc, argocd_ns, cfg.journal_path, {Clock::now(), Identity::current(0, 0).host, pid_alive}, code);
@@ -133,7 +157,23 @@ int main(int argc, char** argv) {
       print(r);
       return r.exit_code();
     }
+    if (*sync) {
+      cfg.me = Identity::current(0, 0);
+      auto kc = KubeClient::connect(common.kube);
+      Report r = sync_apps(kc, cfg, {apps, prune, common.dry_run});
+      int code = r.exit_code();
+      if (wait && !common.dry_run && code == 0) {
+        Report w = wait_for_syncs(kc, argocd_ns, apps, std::chrono::seconds(timeout),
+                                  common.output == "json" ? stderr : stdout);
+        for (auto& i : w.items) r.items.push_back(std::move(i));
+        code = r.exit_code();
+      }
+      if (common.output == "json") std::cout << r.to_json().dump(2) << "\n";
+      else print(r);
+      return code;
+    }
     if (*resume) {
+      if (sync_with == "argocd-cli" && !no_sync && !common.dry_run) require_argocd_cli();
       cfg.me = Identity::current(0, 0);
       auto kc = KubeClient::connect(common.kube);
       ResumeRequest req;
@@ -142,6 +182,7 @@ int main(int argc, char** argv) {
       req.apps = apps;
       req.default_when_unrecorded = !apps.empty();
       req.request_sync = !no_sync && sync_with == "kubectl";
+      req.prune = prune;
       Report r = SyncGuard(kc, cfg).resume(req);
       print(r);
       int code = r.exit_code();
@@ -150,7 +191,7 @@ int main(int argc, char** argv) {
         if (i.kind == "Application" && i.action == "resumed") resumed.push_back(i.name);
       if (!no_sync && !resumed.empty() && !common.dry_run) {
         Report s = sync_with == "argocd-cli" ? sync_with_argocd_cli(resumed, wait, std::chrono::seconds(timeout))
-                   : wait ? wait_for_syncs(kc, argocd_ns, resumed, std::chrono::seconds(timeout))
+                   : wait ? wait_for_syncs(kc, argocd_ns, resumed, std::chrono::seconds(timeout), stdout)
                           : Report{};
         print(s);
         code = std::max(code, s.exit_code());
@@ -168,6 +209,8 @@ int main(int argc, char** argv) {
             if (!guard.heartbeat()) {
               spdlog::warn("holder {} had expired and its apps were resumed; pausing them again", cfg.me.holder_id());
               guard.pause(apps);
+            } else {
+              guard.reverify(apps);
             }
           },
           [&] {
@@ -183,18 +226,8 @@ int main(int argc, char** argv) {
     cfg.me = Identity::current(static_cast<int>(::getpid()), 3 * heartbeat);
     ResumeRequest release_me;
     release_me.holder_ids = {cfg.me.holder_id()};
-    {
-      auto kc = KubeClient::connect(common.kube);
-      SyncGuard guard(kc, cfg);
-      Report r = guard.pause(apps);
-      spdlog::info("auto-sync off by {}", r.off_mode);
-      print(r);
-      if (r.exit_code() != 0) {
-        spdlog::error("the pause did not complete; handing every app back to Argo CD");
-        print(guard.resume(release_me));
-        return kExitFindings;
-      }
-    }  // serve's own kubectl proxy stops here: Tilt's group signal would end it anyway
+    // The watcher starts before the first write: a serve killed in the middle of its pause is
+    // resumed by it (issue 12, defect 6).
     std::vector<std::string> args = {"__watch", "--holder-pid", std::to_string(cfg.me.pid), "--heartbeat",
                                      std::to_string(heartbeat), "--auto-sync-off", off_mode, "--argocd-namespace",
                                      argocd_ns, "--state-dir", state_dir, "--log-level", common.log_level};
@@ -204,6 +237,25 @@ int main(int argc, char** argv) {
     std::filesystem::create_directories(state_dir);
     auto watcher = start_watcher(args, (std::filesystem::path(state_dir) / "watcher.log").string(),
                                  std::chrono::seconds(30));
+    {
+      auto kc = KubeClient::connect(common.kube);
+      SyncGuard guard(kc, cfg);
+      Report r;
+      try {
+        r = guard.pause(apps);
+      } catch (...) {
+        if (watcher) ask_watcher_to_resume(*watcher, std::chrono::seconds(60));
+        throw;
+      }
+      spdlog::info("auto-sync off by {}", r.off_mode);
+      print(r);
+      if (r.exit_code() != 0) {
+        spdlog::error("the pause did not complete; handing every app back to Argo CD");
+        if (!watcher || !ask_watcher_to_resume(*watcher, std::chrono::seconds(60))) print(guard.resume(release_me));
+        return kExitFindings;
+      }
+    }  // serve's own kubectl proxy stops here: Tilt's group signal would end it anyway
+    if (watcher) tell_watcher_paused(*watcher);
     std::printf("guarding %zu app(s) as %s%s; stop with SIGTERM, SIGINT or SIGHUP\n", apps.size(),
                 cfg.me.holder_id().c_str(), watcher ? (", watcher pid " + std::to_string(watcher->pid)).c_str() : "");
     std::fflush(stdout);
@@ -211,7 +263,7 @@ int main(int argc, char** argv) {
       wait_for_stop(-1);
       if (auto code = ask_watcher_to_resume(*watcher, std::chrono::seconds(60))) {
         std::printf("resumed by the watcher (exit %d)\n", *code);
-        return *code == 0 ? kExitOk : kExitFindings;
+        return *code;
       }
       spdlog::warn("the watcher is gone; resuming here");
     } else {
@@ -221,6 +273,7 @@ int main(int argc, char** argv) {
       while (!wait_for_stop(heartbeat * 1000)) {
         try {
           if (!guard.heartbeat()) guard.pause(apps);
+          else guard.reverify(apps);
         } catch (const std::exception& e) {
           spdlog::warn("heartbeat failed: {}", e.what());
         }

@@ -14,19 +14,64 @@ const json* at_pointer(const json& j, const std::string& pointer) {
   }
 }
 
+}  // namespace
+
 bool is_rolling_sync(const json& appset) {
   const json* type = at_pointer(appset, "/spec/strategy/type");
   const json* steps = at_pointer(appset, "/spec/strategy/rollingSync/steps");
   return type && type->is_string() && *type == "RollingSync" && steps && steps->is_array();
 }
 
-bool step_paused(const json& step) {
+bool max_update_blocks(const json& step) {
   if (!step.is_object() || !step.contains("maxUpdate")) return false;
   const json& m = step["maxUpdate"];
-  return (m.is_number_integer() && m.get<long long>() == 0) || (m.is_string() && (m == "0" || m == "0%"));
+  if (m.is_number_integer()) return m.get<long long>() <= 0;
+  return m.is_string() && m == "0%";
 }
 
-}  // namespace
+std::string managing_application(const json& appset, const std::string& ns) {
+  const json* tracking = at_pointer(appset, "/metadata/annotations/argocd.argoproj.io~1tracking-id");
+  if (tracking && tracking->is_string()) {
+    std::string id = tracking->get<std::string>();
+    std::string app = id.substr(0, id.find(':'));
+    if (auto us = app.find('_'); us != std::string::npos) {
+      if (app.substr(0, us) != ns) return "";
+      app = app.substr(us + 1);
+    }
+    return app;
+  }
+  const json* instance = at_pointer(appset, "/metadata/labels/app.kubernetes.io~1instance");
+  return instance && instance->is_string() ? instance->get<std::string>() : "";
+}
+
+std::string last_writer(const json& object, const std::vector<std::string>& path) {
+  const json* entries = at_pointer(object, "/metadata/managedFields");
+  if (!entries || !entries->is_array()) return "";
+  const json* best = nullptr;
+  for (const auto& e : *entries) {
+    if (!e.is_object() || !e.contains("fieldsV1")) continue;
+    const json* node = &e["fieldsV1"];
+    for (const auto& key : path) {
+      auto it = node->is_object() ? node->find("f:" + key) : node->end();
+      if (!node->is_object() || it == node->end()) {
+        node = nullptr;
+        break;
+      }
+      node = &*it;
+    }
+    if (node && (!best || e.value("time", "") >= best->value("time", ""))) best = &e;
+  }
+  if (!best) return "";
+  return best->value("manager", "?") + " (" + best->value("operation", "?") + ", " + best->value("time", "?") + ")";
+}
+
+bool progressive_syncs_enabled(const json& cm) {
+  const json* v = at_pointer(cm, std::string("/data/") + kProgressiveSyncsKey);
+  // Parsed with strconv.ParseBool: 1, t, T, TRUE, true, True.
+  if (!v || !v->is_string()) return false;
+  const std::string s = v->get<std::string>();
+  return s == "1" || s == "t" || s == "T" || s == "true" || s == "TRUE" || s == "True";
+}
 
 OffModeDecision decide_off_mode(const std::string& flag, const json& crd, const std::vector<json>& apps) {
   if (flag == "remove") return {OffMode::RemoveAutomated, "--auto-sync-off=remove"};
@@ -73,18 +118,30 @@ AppRecord record_app(const json& app, const std::string& now, const std::string&
   if (const json* automated = at_pointer(app, kAutomatedPointer)) r.saved["automated"] = *automated;
   r.paused_at = now;
   r.paused_by = holder;
+  r.uid = new_record_uid();
   r.application_sets = parent_application_sets(app);
   return r;
 }
 
-AppSetRecord record_application_set(const json& appset, const std::string& now, const std::string& holder) {
+AppSetRecord record_application_set(const json& appset, const std::string& now, const std::string& holder,
+                                    bool touch_strategy) {
   AppSetRecord r;
-  if (const json* v = at_pointer(appset, "/spec/strategy")) r.saved["strategy"] = *v;
-  if (const json* v = at_pointer(appset, "/spec/syncPolicy/applicationsSync")) r.saved["applicationsSync"] = *v;
+  r.fields = {"ignoreApplicationDifferences"};
   if (const json* v = at_pointer(appset, "/spec/ignoreApplicationDifferences"))
     r.saved["ignoreApplicationDifferences"] = *v;
+  if (touch_strategy) {
+    r.fields.push_back("strategy");
+    if (const json* v = at_pointer(appset, "/spec/strategy")) r.saved["strategy"] = *v;
+  }
   r.paused_at = now;
   r.paused_by = holder;
+  r.uid = new_record_uid();
+  return r;
+}
+
+AppRecord template_record(const json& appset) {
+  AppRecord r;
+  if (const json* v = at_pointer(appset, "/spec/template/spec/syncPolicy/automated")) r.saved["automated"] = *v;
   return r;
 }
 
@@ -114,7 +171,7 @@ bool ignores_automated(const json& appset) {
   return false;
 }
 
-json application_set_pause_ops(const json& appset) {
+json application_set_pause_ops(const json& appset, bool touch_strategy) {
   json ops = json::array();
   if (!ignores_automated(appset)) {
     const json* entries = at_pointer(appset, "/spec/ignoreApplicationDifferences");
@@ -124,11 +181,11 @@ json application_set_pause_ops(const json& appset) {
       ops.push_back({{"op", "add"}, {"path", "/spec/ignoreApplicationDifferences"},
                      {"value", json::array({pause_ignore_entry()})}});
   }
-  if (is_rolling_sync(appset)) {
+  if (touch_strategy && is_rolling_sync(appset)) {
     json steps = appset["spec"]["strategy"]["rollingSync"]["steps"];
     bool changed = false;
     for (auto& step : steps) {
-      if (!step.is_object() || step_paused(step)) continue;
+      if (!step.is_object() || max_update_blocks(step)) continue;
       step["maxUpdate"] = 0;
       changed = true;
     }
@@ -138,11 +195,11 @@ json application_set_pause_ops(const json& appset) {
   return ops;
 }
 
-bool application_set_paused(const json& appset) {
+bool application_set_paused(const json& appset, bool touch_strategy) {
   if (!ignores_automated(appset)) return false;
-  if (!is_rolling_sync(appset)) return true;
+  if (!touch_strategy || !is_rolling_sync(appset)) return true;
   for (const auto& step : appset["spec"]["strategy"]["rollingSync"]["steps"])
-    if (step.is_object() && !step_paused(step)) return false;
+    if (step.is_object() && !max_update_blocks(step)) return false;
   return true;
 }
 

@@ -35,8 +35,16 @@ bool auto_sync_on(const json& app);
 // Owner ApplicationSets (ownerReferences of kind ApplicationSet), in order.
 std::vector<std::string> parent_application_sets(const json& app);
 
+// A new record (with a fresh uid) of what pause is about to change.
 AppRecord record_app(const json& app, const std::string& now, const std::string& holder);
-AppSetRecord record_application_set(const json& appset, const std::string& now, const std::string& holder);
+// Records ignoreApplicationDifferences, and spec.strategy only when `touch_strategy` (pause
+// writes maxUpdate: 0 only where the ApplicationSet controller would act on it).
+AppSetRecord record_application_set(const json& appset, const std::string& now, const std::string& holder,
+                                    bool touch_strategy = true);
+// What the ApplicationSet's template says the app's automated is: the record `resume APP` uses
+// when nobody recorded the app (issue 13, point 4). The controller would put the template back
+// at once anyway. spec.templatePatch (a Go template) is not evaluated.
+AppRecord template_record(const json& appset);
 
 // JSON patch operations (without the resourceVersion test) that turn auto-sync off; an empty
 // array when it already is off.
@@ -48,8 +56,41 @@ json pause_ignore_entry();
 bool ignores_automated(const json& appset);
 // Operations that add the ignore entry (keeping existing entries) and, under RollingSync, set
 // maxUpdate: 0 on every step (the whole steps list is replaced). Empty when both already hold.
-json application_set_pause_ops(const json& appset);
-// Both parts of the pause are in place.
-bool application_set_paused(const json& appset);
+json application_set_pause_ops(const json& appset, bool touch_strategy = true);
+// Both parts of the pause are in place (the steps only when `touch_strategy`).
+bool application_set_paused(const json& appset, bool touch_strategy = true);
+
+// Whether a RollingSync step's maxUpdate keeps Waiting apps from becoming Pending, as the
+// ApplicationSet controller reads it (intstr.GetScaledValueFromIntOrPercent, then any string
+// other than "0%" counts as at least 1): argo-cd v2.14.0
+// applicationset/controllers/applicationset_controller.go:1172-1190, v3.2.0 :1251-1269,
+// v3.3.14 :1321-1339. So an integer <= 0 or exactly "0%" blocks; "0", "00%" or "abc" count as
+// 1; absent means no limit.
+bool max_update_blocks(const json& step);
+
+// Whether the ApplicationSet controller runs with progressive syncs, from the
+// argocd-cmd-params-cm ConfigMap (null: absent) key
+// applicationsetcontroller.enable.progressive.syncs: argo-cd v2.14.0
+// manifests/base/applicationset-controller/argocd-applicationset-controller-deployment.yaml:100-104
+// maps it to ARGOCD_APPLICATIONSET_CONTROLLER_ENABLE_PROGRESSIVE_SYNCS, which
+// cmd/argocd-applicationset-controller/commands/applicationset_controller.go:262 parses as a
+// bool, default false. Only then does spec.strategy do anything.
+bool progressive_syncs_enabled(const json& cmd_params_cm);
+inline const char* kCmdParamsConfigMap = "argocd-cmd-params-cm";
+inline const char* kProgressiveSyncsKey = "applicationsetcontroller.enable.progressive.syncs";
+
+// The Application that manages this ApplicationSet (app of apps), or "": the Argo CD tracking
+// annotation argocd.argoproj.io/tracking-id ("<app>:<group>/<kind>:<namespace>/<name>", the app
+// written "<namespace>_<app>" when it lives outside the control-plane namespace), else the
+// label app.kubernetes.io/instance. Only apps in `ns` are returned.
+std::string managing_application(const json& appset, const std::string& ns);
+
+// Who last wrote the field at `path` (e.g. {"spec","syncPolicy","automated"}), from
+// metadata.managedFields (the newest entry whose fieldsV1 owns that field or a child of it):
+// "manager (operation, time)", or "" when managedFields do not say.
+std::string last_writer(const json& object, const std::vector<std::string>& path);
+
+// The ApplicationSet uses RollingSync with a steps list.
+bool is_rolling_sync(const json& appset);
 
 }  // namespace tas

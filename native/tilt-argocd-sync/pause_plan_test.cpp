@@ -110,8 +110,77 @@ TEST_CASE("an entry scoped to one app name does not cover the whole set") {
 
 TEST_CASE("record_application_set saves only the fields that exist") {
   auto r = record_application_set(rolling_set(), "T", "h");
-  CHECK(r.saved.size() == 3);
-  CHECK(r.saved["applicationsSync"] == "create-update");
+  CHECK(r.saved.size() == 2);
+  CHECK(r.fields == std::vector<std::string>{"ignoreApplicationDifferences", "strategy"});
+  CHECK_FALSE(r.saved.contains("applicationsSync"));  // pause never changes it, so never writes it back
   json bare = {{"spec", json::object()}};
   CHECK(record_application_set(bare, "T", "h").saved == json::object());
+}
+
+// argo-cd v3.3.14 applicationset/controllers/applicationset_controller.go:1321-1339 (same at
+// v2.14.0 :1172-1190): intstr scaling, then any string other than "0%" counts as at least 1.
+TEST_CASE("maxUpdate blocks a step exactly as applicationset_controller.go:1328 reads it") {
+  auto step = [](json m) { return json{{"matchExpressions", json::array()}, {"maxUpdate", m}}; };
+  CHECK(max_update_blocks(step(0)));
+  CHECK(max_update_blocks(step(-1)));
+  CHECK(max_update_blocks(step("0%")));
+  CHECK_FALSE(max_update_blocks(step("0")));    // no %: does not parse, counts as 1 (issue 13, point 3)
+  CHECK_FALSE(max_update_blocks(step("00%")));  // scales to 0, but only "0%" itself is let through as 0
+  CHECK_FALSE(max_update_blocks(step("abc")));
+  CHECK_FALSE(max_update_blocks(step(1)));
+  CHECK_FALSE(max_update_blocks(step("25%")));
+  CHECK_FALSE(max_update_blocks(json{{"matchExpressions", json::array()}}));  // unset: no limit
+  // A step at "0" is therefore not paused: pause writes 0 over it.
+  json set = json::parse(R"({"spec":{"ignoreApplicationDifferences":[{"jsonPointers":["/spec/syncPolicy/automated"]}],
+    "strategy":{"type":"RollingSync","rollingSync":{"steps":[{"matchExpressions":[],"maxUpdate":"0"}]}}}})");
+  CHECK_FALSE(application_set_paused(set));
+  json ops = application_set_pause_ops(set);
+  REQUIRE(ops.size() == 1);
+  CHECK(ops[0]["value"][0]["maxUpdate"] == 0);
+}
+
+// manifests/base/applicationset-controller/argocd-applicationset-controller-deployment.yaml:100
+// (v2.14.0): the key feeds ARGOCD_APPLICATIONSET_CONTROLLER_ENABLE_PROGRESSIVE_SYNCS, a Go bool,
+// default false.
+TEST_CASE("progressive syncs are on only when argocd-cmd-params-cm says a Go true") {
+  auto cm = [](std::string v) { return json{{"data", {{kProgressiveSyncsKey, v}}}}; };
+  CHECK(progressive_syncs_enabled(cm("true")));
+  CHECK(progressive_syncs_enabled(cm("1")));
+  CHECK(progressive_syncs_enabled(cm("TRUE")));
+  CHECK_FALSE(progressive_syncs_enabled(cm("false")));
+  CHECK_FALSE(progressive_syncs_enabled(cm("yes")));
+  CHECK_FALSE(progressive_syncs_enabled(json{{"data", json::object()}}));
+  CHECK_FALSE(progressive_syncs_enabled(nullptr));
+}
+
+TEST_CASE("each new record gets its own uid") {
+  json a = {{"metadata", {{"name", "a"}}}, {"spec", json::object()}};
+  auto r1 = record_app(a, "T", "h"), r2 = record_app(a, "T", "h");
+  CHECK(r1.uid.size() == 16);
+  CHECK(r1.uid != r2.uid);
+}
+
+TEST_CASE("last_writer names the newest manager that owns the field") {
+  json app = json::parse(R"({"metadata":{"managedFields":[
+    {"manager":"argocd-applicationset-controller","operation":"Update","time":"2026-01-01T00:00:01Z",
+     "fieldsV1":{"f:spec":{"f:syncPolicy":{"f:automated":{".":{},"f:prune":{}}}}}},
+    {"manager":"kubectl-edit","operation":"Update","time":"2026-01-01T00:00:09Z",
+     "fieldsV1":{"f:spec":{"f:syncPolicy":{"f:automated":{"f:selfHeal":{}}}}}},
+    {"manager":"tilt","operation":"Update","time":"2026-01-01T00:00:20Z","fieldsV1":{"f:metadata":{}}}]}})");
+  CHECK(last_writer(app, {"spec", "syncPolicy", "automated"}) == "kubectl-edit (Update, 2026-01-01T00:00:09Z)");
+  CHECK(last_writer(app, {"spec", "source"}) == "");
+  CHECK(last_writer(json::object(), {"spec"}) == "");
+}
+
+TEST_CASE("the managing Application comes from the tracking annotation, else the instance label") {
+  json set = json::parse(R"({"metadata":{"name":"apps-dev","annotations":{
+    "argocd.argoproj.io/tracking-id":"root:argoproj.io/ApplicationSet:argocd/apps-dev"},
+    "labels":{"app.kubernetes.io/instance":"other"}}})");
+  CHECK(managing_application(set, "argocd") == "root");
+  set["metadata"]["annotations"]["argocd.argoproj.io/tracking-id"] = "team_root:argoproj.io/ApplicationSet:argocd/apps-dev";
+  CHECK(managing_application(set, "argocd") == "");
+  CHECK(managing_application(set, "team") == "root");
+  set["metadata"].erase("annotations");
+  CHECK(managing_application(set, "argocd") == "other");
+  CHECK(managing_application(json::object(), "argocd") == "");
 }

@@ -21,8 +21,6 @@ const json* saved_field(const json& saved, const char* key) {
 
 }  // namespace
 
-json default_automated() { return {{"prune", true}, {"selfHeal", true}}; }
-
 json restore_field_ops(const json& object, const std::string& pointer, const json* saved) {
   json ops = json::array();
   json::json_pointer p(pointer);
@@ -43,38 +41,52 @@ json restore_field_ops(const json& object, const std::string& pointer, const jso
   return ops;
 }
 
-json app_restore_ops(const json& app, const AppRecord* record) {
-  if (record) return restore_field_ops(app, kAutomatedPointer, saved_field(record->saved, "automated"));
-  if (auto_sync_on(app)) return json::array();
-  json value = default_automated();
-  return restore_field_ops(app, kAutomatedPointer, &value);
+json app_restore_ops(const json& app, const AppRecord& record) {
+  return restore_field_ops(app, kAutomatedPointer, saved_field(record.saved, "automated"));
 }
 
 json application_set_restore_ops(const json& appset, const AppSetRecord& record) {
   json ops = json::array();
-  for (auto& op : restore_field_ops(appset, "/spec/strategy", saved_field(record.saved, "strategy"))) ops.push_back(op);
-  for (auto& op : restore_field_ops(appset, "/spec/syncPolicy/applicationsSync",
-                                    saved_field(record.saved, "applicationsSync")))
-    ops.push_back(op);
-  for (auto& op : restore_field_ops(appset, "/spec/ignoreApplicationDifferences",
-                                    saved_field(record.saved, "ignoreApplicationDifferences")))
-    ops.push_back(op);
+  for (const auto& field : record.fields) {
+    std::string pointer = "/spec/" + field;
+    if (field != "strategy" && field != "ignoreApplicationDifferences") continue;
+    for (auto& op : restore_field_ops(appset, pointer, saved_field(record.saved, field.c_str()))) ops.push_back(op);
+  }
   return ops;
 }
 
-bool app_matches_record(const json& app, const AppRecord& record) { return app_restore_ops(app, &record).empty(); }
+bool app_matches_record(const json& app, const AppRecord& record) { return app_restore_ops(app, record).empty(); }
 
-json sync_operation(const std::string& initiated_by) {
-  return {{"initiatedBy", {{"username", initiated_by}}},
-          {"info", json::array({{{"name", "Reason"}, {"value", "tilt-argocd-sync: Tilt stopped; reconcile drift"}}})},
-          {"sync", {{"prune", true}, {"syncStrategy", {{"hook", json::object()}}}}}};
+const json& saved_automated(const AppRecord& record) {
+  static const json none;
+  auto it = record.saved.find("automated");
+  return it == record.saved.end() ? none : *it;
+}
+
+bool policy_prunes(const json& automated) {
+  if (!automated.is_object()) return false;
+  auto it = automated.find("prune");
+  return it != automated.end() && it->is_boolean() && it->get<bool>();
+}
+
+json sync_operation(const json& app, const SyncRequest& req) {
+  json sync = {{"prune", req.prune}, {"syncStrategy", {{"hook", json::object()}}}};
+  json retry = {{"limit", 5}};
+  if (const json* options = at_pointer(app, json::json_pointer("/spec/syncPolicy/syncOptions"));
+      options && options->is_array() && !options->empty())
+    sync["syncOptions"] = *options;
+  if (const json* r = at_pointer(app, json::json_pointer("/spec/syncPolicy/retry")); r && r->is_object()) retry = *r;
+  return {{"initiatedBy", {{"username", req.initiated_by}}},
+          {"info", json::array({{{"name", "Reason"}, {"value", req.reason}}})},
+          {"sync", sync},
+          {"retry", retry}};
 }
 
 bool can_request_sync(const json& app) { return !app.contains("operation") || app["operation"].is_null(); }
 
-json sync_request_ops(const json& app, const std::string& initiated_by) {
+json sync_request_ops(const json& app, const SyncRequest& req) {
   json ops = json::array();
-  if (can_request_sync(app)) ops.push_back({{"op", "add"}, {"path", "/operation"}, {"value", sync_operation(initiated_by)}});
+  if (can_request_sync(app)) ops.push_back({{"op", "add"}, {"path", "/operation"}, {"value", sync_operation(app, req)}});
   return ops;
 }
 

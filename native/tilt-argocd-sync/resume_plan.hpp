@@ -10,27 +10,40 @@
 namespace tas {
 using json = nlohmann::json;
 
-// What resume writes when an app has no record anywhere (the seed's behaviour).
-json default_automated();
-
 // Operations that make the field at `pointer` equal `saved` (present) or absent (saved ==
 // nullptr). Creates a missing parent object; empty when the field already matches.
 json restore_field_ops(const json& object, const std::string& pointer, const json* saved);
 
-// Restores spec.syncPolicy.automated from the record; without a record, enables
-// default_automated() unless auto-sync is already on.
-json app_restore_ops(const json& app, const AppRecord* record);
-// Restores strategy, syncPolicy.applicationsSync and ignoreApplicationDifferences.
+// Restores spec.syncPolicy.automated from the record (a pause's, or template_record()).
+json app_restore_ops(const json& app, const AppRecord& record);
+// The record's automated (null when the app had none).
+const json& saved_automated(const AppRecord& record);
+// Restores the fields the record covers (record.fields).
 json application_set_restore_ops(const json& appset, const AppSetRecord& record);
 
 // True when the object's fields equal what the record saved (what resume would leave).
 bool app_matches_record(const json& app, const AppRecord& record);
 
-// The Application `operation` that requests a sync of the app's target revision.
-json sync_operation(const std::string& initiated_by);
+// What a sync we request carries besides the app's own options.
+struct SyncRequest {
+  std::string initiated_by;  // operation.initiatedBy.username
+  std::string reason;        // operation.info[{name: Reason}]
+  bool prune = false;        // the restored policy's automated.prune, or an explicit --prune
+};
+
+// True when `automated` (an Application's spec.syncPolicy.automated, or null) asks for pruning.
+bool policy_prunes(const json& automated);
+
+// The Application `operation` for one sync, built the way Argo CD's own sync paths build it:
+// syncOptions and retry are the app's spec.syncPolicy ones (retry defaults to {limit: 5} as
+// auto-sync does), prune is what the request says, the hook strategy, no revision (the app's
+// target). Sources: argo-cd v2.14.0 controller/appcontroller.go:2096-2111 (auto-sync) and
+// server/application/application.go:1955-1997 (manual sync); v3.3.14
+// controller/appcontroller.go:2269-2283 and server/application/application.go:2058-2111.
+json sync_operation(const json& app, const SyncRequest& req);
 // A sync may only be requested while no operation is pending (.operation absent or null).
 bool can_request_sync(const json& app);
 // The `add /operation` step, or an empty array when an operation is pending.
-json sync_request_ops(const json& app, const std::string& initiated_by);
+json sync_request_ops(const json& app, const SyncRequest& req);
 
 }  // namespace tas

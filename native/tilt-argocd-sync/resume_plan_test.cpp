@@ -38,40 +38,58 @@ TEST_CASE("pause then resume is an exact round trip for every automated shape") 
       CHECK_FALSE(auto_sync_on(paused));
       // A second pause records nothing new: the caller keeps the first record; the ops are empty.
       CHECK(app_pause_ops(paused, mode).empty());
-      json restored = apply_ops(paused, app_restore_ops(paused, &rec));
+      json restored = apply_ops(paused, app_restore_ops(paused, rec));
       CHECK(restored == before);
       CHECK(app_matches_record(restored, rec));
-      CHECK(app_restore_ops(restored, &rec).empty());
+      CHECK(app_restore_ops(restored, rec).empty());
     }
   }
 }
 
-TEST_CASE("without a record, resume enables prune and selfHeal unless auto-sync is on") {
+// Issue 13, point 4: without a record, resume writes what the ApplicationSet controller would
+// put back at once anyway: the template's automated, or none (not a made-up {prune, selfHeal}).
+TEST_CASE("without a record, resume restores the ApplicationSet template's policy") {
+  json set = json::parse(R"({"spec":{"template":{"spec":{"syncPolicy":{"automated":{"selfHeal":true}}}}}})");
+  AppRecord t = template_record(set);
+  CHECK(t.saved == json::parse(R"({"automated":{"selfHeal":true}})"));
   json off = app({{"syncOptions", {"X=1"}}});
-  CHECK(apply_ops(off, app_restore_ops(off, nullptr))["spec"]["syncPolicy"]["automated"] == default_automated());
-  json bare = app(nullptr);
-  CHECK(apply_ops(bare, app_restore_ops(bare, nullptr))["spec"]["syncPolicy"] == json{{"automated", default_automated()}});
-  json disabled = app({{"automated", {{"enabled", false}, {"prune", false}}}});
-  CHECK(apply_ops(disabled, app_restore_ops(disabled, nullptr))["spec"]["syncPolicy"]["automated"] == default_automated());
-  json on = app({{"automated", {{"prune", false}}}});
-  CHECK(app_restore_ops(on, nullptr).empty());
+  CHECK(apply_ops(off, app_restore_ops(off, t))["spec"]["syncPolicy"] ==
+        json::parse(R"({"syncOptions":["X=1"],"automated":{"selfHeal":true}})"));
+  CHECK_FALSE(policy_prunes(saved_automated(t)));
+  json manual_set = json::parse(R"({"spec":{"template":{"spec":{"project":"default"}}}})");
+  AppRecord none = template_record(manual_set);
+  json on = app({{"automated", {{"prune", true}}}});
+  CHECK(apply_ops(on, app_restore_ops(on, none))["spec"]["syncPolicy"] == json::object());
 }
 
-TEST_CASE("application set restore writes every journaled field back exactly") {
+TEST_CASE("application set restore writes back what pause changed, and only that") {
   json before = json::parse(R"({"metadata":{"name":"apps-dev"},"spec":{
     "ignoreApplicationDifferences":[{"jsonPointers":["/spec/source/targetRevision"]}],
     "strategy":{"type":"RollingSync","rollingSync":{"steps":[
       {"matchExpressions":[{"key":"t","operator":"In","values":["a"]}]},
       {"matchExpressions":[{"key":"t","operator":"In","values":["b"]}],"maxUpdate":"25%"}]}},
     "syncPolicy":{"applicationsSync":"create-update"}}})");
-  AppSetRecord rec = record_application_set(before, "T", "h");
-  json paused = apply_ops(before, application_set_pause_ops(before));
-  CHECK(application_set_paused(paused));
-  // Someone changes applicationsSync while paused: resume restores the journaled value.
-  paused["spec"]["syncPolicy"].erase("applicationsSync");
+  AppSetRecord rec = record_application_set(before, "T", "h", true);
+  json paused = apply_ops(before, application_set_pause_ops(before, true));
+  CHECK(application_set_paused(paused, true));
   json restored = apply_ops(paused, application_set_restore_ops(paused, rec));
   CHECK(restored == before);
   CHECK(application_set_restore_ops(restored, rec).empty());
+  // An operator changes applicationsSync while paused: pause never touched it, so it stands
+  // (issue 12, defect 1).
+  json edited = paused;
+  edited["spec"]["syncPolicy"]["applicationsSync"] = "create-only";
+  CHECK(apply_ops(edited, application_set_restore_ops(edited, rec))["spec"]["syncPolicy"]["applicationsSync"] ==
+        "create-only");
+
+  // Progressive syncs off: the steps are neither paused nor recorded nor written back.
+  AppSetRecord plain = record_application_set(before, "T", "h", false);
+  CHECK(plain.fields == std::vector<std::string>{"ignoreApplicationDifferences"});
+  json paused_plain = apply_ops(before, application_set_pause_ops(before, false));
+  CHECK(paused_plain["spec"]["strategy"] == before["spec"]["strategy"]);
+  CHECK(application_set_paused(paused_plain, false));
+  CHECK_FALSE(application_set_paused(paused_plain, true));
+  CHECK(apply_ops(paused_plain, application_set_restore_ops(paused_plain, plain)) == before);
 
   json bare = {{"metadata", {{"name", "s"}}}, {"spec", {{"template", json::object()}}}};
   AppSetRecord bare_rec = record_application_set(bare, "T", "h");
@@ -89,14 +107,45 @@ TEST_CASE("restore_field_ops creates missing parents") {
 
 TEST_CASE("a sync is requested only when no operation is pending") {
   json a = app(nullptr);
-  json ops = sync_request_ops(a, "tilt-argocd-sync");
+  SyncRequest req{"tilt-argocd-sync", "why", false};
+  json ops = sync_request_ops(a, req);
   REQUIRE(ops.size() == 1);
   CHECK(ops[0]["path"] == "/operation");
-  CHECK(ops[0]["value"]["sync"]["prune"] == true);
   CHECK(ops[0]["value"]["initiatedBy"]["username"] == "tilt-argocd-sync");
+  CHECK(ops[0]["value"]["info"] == json::parse(R"([{"name":"Reason","value":"why"}])"));
   CHECK_FALSE(ops[0]["value"]["sync"].contains("revision"));
   a["operation"] = nullptr;
-  CHECK(sync_request_ops(a, "x").size() == 1);
+  CHECK(sync_request_ops(a, req).size() == 1);
   a["operation"] = {{"sync", json::object()}};
-  CHECK(sync_request_ops(a, "x").empty());
+  CHECK(sync_request_ops(a, req).empty());
+}
+
+// argo-cd v2.14.0 controller/appcontroller.go:2096-2111 and v3.3.14 :2269-2283 (auto-sync):
+// syncOptions from spec.syncPolicy, prune from automated.prune, retry from spec.syncPolicy.retry
+// else {limit: 5}. server/application/application.go v2.14.0:1955-1997 (manual sync): the same
+// options and retry, the hook strategy the UI sends.
+TEST_CASE("the sync operation carries the app's own syncOptions and retry (appcontroller.go:2096 v2.14.0)") {
+  json a = app({{"automated", {{"prune", false}, {"selfHeal", true}}},
+                {"syncOptions", {"CreateNamespace=true", "ApplyOutOfSyncOnly=true"}},
+                {"retry", {{"limit", 3}, {"backoff", {{"duration", "5s"}, {"factor", 2}}}}}});
+  json op = sync_operation(a, {"me", "r", false});
+  CHECK(op["sync"] == json::parse(R"({"prune":false,"syncOptions":["CreateNamespace=true","ApplyOutOfSyncOnly=true"],
+                                      "syncStrategy":{"hook":{}}})"));
+  CHECK(op["retry"] == json::parse(R"({"limit":3,"backoff":{"duration":"5s","factor":2}})"));
+  // Without spec.syncPolicy.retry, auto-sync's default (appcontroller.go:2104 v2.14.0).
+  json bare = app(nullptr);
+  json op2 = sync_operation(bare, {"me", "r", false});
+  CHECK(op2["retry"] == json{{"limit", 5}});
+  CHECK_FALSE(op2["sync"].contains("syncOptions"));
+  CHECK(op2["sync"]["prune"] == false);
+}
+
+TEST_CASE("prune follows the restored policy's automated.prune, or an explicit request") {
+  CHECK(policy_prunes(json{{"prune", true}}));
+  CHECK(policy_prunes(json{{"prune", true}, {"enabled", false}}));  // the policy, not whether it runs
+  CHECK_FALSE(policy_prunes(json{{"prune", false}, {"selfHeal", true}}));
+  CHECK_FALSE(policy_prunes(json{{"selfHeal", true}}));
+  CHECK_FALSE(policy_prunes(nullptr));
+  CHECK_FALSE(policy_prunes(json{{"prune", "true"}}));
+  CHECK(sync_operation(app(nullptr), {"me", "r", true})["sync"]["prune"] == true);
 }

@@ -6,6 +6,7 @@
 #include "core/parallel.hpp"
 #include "holder_store.hpp"
 #include "pause_plan.hpp"
+#include "sync_guard.hpp"
 
 namespace tas {
 using nlohmann::json;
@@ -14,7 +15,7 @@ json build_status(ath::KubeClient& kc, const std::string& ns, const std::string&
                   int& exit_code) {
   Journal journal = load_journal(journal_path);
   json cm = HolderStore(kc, ns).read();
-  GuardState state = GuardState::from_data(cm.is_object() ? cm.value("data", json::object()) : json::object());
+  GuardState state = GuardState::from_data(cm.is_object() ? cm.value("data", json::object()) : json::object(), ns);
 
   std::map<std::string, const AppRecord*> apps;
   for (const auto& [n, r] : journal.apps) apps[n] = &r;
@@ -72,13 +73,68 @@ json build_status(ath::KubeClient& kc, const std::string& ns, const std::string&
   for (const auto& [name, rec] : sets) {
     const auto& g = got_sets[name];
     json item = {{"name", name}, {"pausedAt", rec->paused_at}, {"pausedBy", rec->paused_by}, {"saved", rec->saved}};
-    bool ok = g.ok() && application_set_paused(g.value);
+    const bool steps = std::find(rec->fields.begin(), rec->fields.end(), "strategy") != rec->fields.end();
+    bool ok = g.ok() && application_set_paused(g.value, steps);
     item["matches"] = ok;
     item["state"] = !g.ok() ? "unreadable: " + g.error->describe() : ok ? "paused" : "its pause is no longer in place";
     if (!ok) exit_code = 1;
     out["applicationSets"].push_back(item);
   }
   return out;
+}
+
+int ready_status(ath::KubeClient& kc, const std::string& ns, const std::vector<std::string>& apps,
+                 const Liveness& live, const std::string& user, std::string& out) {
+  json cm = HolderStore(kc, ns).read();
+  GuardState state = GuardState::from_data(cm.is_object() ? cm.value("data", json::object()) : json::object(), ns);
+  const std::string mine = user + "@" + live.host + "/";
+  std::vector<ath::Result<json>> got(apps.size());
+  ath::parallel_for(apps.size(), 32, [&](size_t i) { got[i] = kc.get(applications_resource(), ns, apps[i]); });
+  std::map<std::string, ath::Result<json>> sets;
+  for (const auto& g : got)
+    if (g.ok())
+      for (const auto& p : parent_application_sets(g.value)) sets[p];
+  std::vector<std::string> set_names;
+  for (const auto& [n, _] : sets) set_names.push_back(n);
+  std::vector<ath::Result<json>> set_got(set_names.size());
+  ath::parallel_for(set_names.size(), 32,
+                    [&](size_t i) { set_got[i] = kc.get(application_sets_resource(), ns, set_names[i]); });
+  for (size_t i = 0; i < set_names.size(); ++i) sets[set_names[i]] = std::move(set_got[i]);
+
+  int code = 0;
+  for (size_t i = 0; i < apps.size(); ++i) {
+    std::vector<std::string> why;
+    bool held = false;
+    for (const auto& id : holders_of(state, apps[i]))
+      if (id.rfind(mine, 0) == 0 && holder_live(state.holders.at(id), live)) held = true;
+    if (!held) why.push_back("not held by a live holder of " + mine.substr(0, mine.size() - 1));
+    if (!got[i].ok()) {
+      why.push_back("cannot read it: " + got[i].error->describe());
+    } else {
+      if (auto_sync_on(got[i].value)) why.push_back("auto-sync is still on");
+      for (const auto& p : parent_application_sets(got[i].value)) {
+        const auto& s = sets[p];
+        if (!s.ok()) {
+          if (s.error->kind != ath::KubeErrorKind::NotFound)
+            why.push_back("cannot read ApplicationSet " + p + ": " + s.error->describe());
+          continue;
+        }
+        const AppSetRecord* rec = find_ptr(state.application_sets, p);
+        bool steps = rec && std::find(rec->fields.begin(), rec->fields.end(), "strategy") != rec->fields.end();
+        if (!application_set_paused(s.value, steps))
+          why.push_back("ApplicationSet " + p + " does not yet keep its controller off the app's auto-sync");
+      }
+    }
+    if (why.empty()) {
+      out += "Application " + apps[i] + ": ready\n";
+    } else {
+      code = 1;
+      std::string line;
+      for (const auto& w : why) line += (line.empty() ? "" : "; ") + w;
+      out += "Application " + apps[i] + ": not ready (" + line + ")\n";
+    }
+  }
+  return code;
 }
 
 std::string status_text(const json& s) {

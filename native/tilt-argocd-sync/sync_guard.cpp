@@ -69,22 +69,32 @@ std::string Report::text() const {
   return out;
 }
 
+json Report::to_json() const {
+  json list = json::array();
+  for (const auto& i : items)
+    list.push_back({{"kind", i.kind}, {"name", i.name}, {"action", i.action}, {"detail", i.detail}, {"ok", i.ok}});
+  return {{"items", list}, {"exitCode", exit_code()}};
+}
+
 Liveness SyncGuard::liveness() const { return {Clock::now(), cfg_.me.host, pid_alive}; }
 
-Report SyncGuard::pause(const std::vector<std::string>& apps) {
+Report SyncGuard::pause(const std::vector<std::string>& requested) {
   Report report;
+  std::vector<std::string> apps = requested;
   const auto app_r = applications_resource();
   const auto set_r = application_sets_resource();
   HolderStore store(kc_, cfg_.ns);
   Journal journal = load_journal(cfg_.journal_path);  // a corrupt journal stops us before any change
 
-  // Every read at once: the apps, the holders, the CRD (for the enabled rule), the sets.
+  // Every read at once: the apps, the holders, the CRD (for the enabled rule), the sets, and
+  // whether progressive syncs are on (argocd-cmd-params-cm).
   std::vector<ath::Result<json>> got(apps.size());
   json cm, crd;
   std::exception_ptr cm_error;
   ath::Result<std::vector<json>> sets;
+  ath::Result<json> params;
   const size_t n = apps.size();
-  ath::parallel_for(n + 3, kConcurrency, [&](size_t i) {
+  ath::parallel_for(n + 4, kConcurrency, [&](size_t i) {
     if (i < n) {
       got[i] = kc_.get(app_r, cfg_.ns, apps[i]);
     } else if (i == n) {
@@ -98,8 +108,10 @@ Report SyncGuard::pause(const std::vector<std::string>& apps) {
       auto c = kc_.get(crds_resource(), "", kApplicationCrd);
       if (c.ok()) crd = std::move(c.value);
       else spdlog::debug("cannot read CRD {}: {}", kApplicationCrd, c.error->describe());
-    } else {
+    } else if (i == n + 2) {
       sets = kc_.list(set_r, cfg_.ns);
+    } else {
+      params = kc_.get(configmaps_resource(), cfg_.ns, kCmdParamsConfigMap);
     }
   });
   if (cm_error) std::rethrow_exception(cm_error);
@@ -124,34 +136,84 @@ Report SyncGuard::pause(const std::vector<std::string>& apps) {
   std::map<std::string, json> set_objs;
   for (auto& s : sets.value) set_objs[s["metadata"].value("name", "")] = s;
 
+  // The Application that manages a parent ApplicationSet (app of apps) would, with self-heal,
+  // re-apply the ApplicationSet from git and undo its pause: it is journaled and paused like
+  // the apps, under the same holder, and written back exactly with them (issue 13, point 5).
+  std::set<std::string> parent_apps;
+  for (const auto& name : requested)
+    for (const auto& set : parent_application_sets(app_objs[name])) {
+      auto it = set_objs.find(set);
+      if (it == set_objs.end()) continue;
+      std::string parent = managing_application(it->second, cfg_.ns);
+      if (parent.empty() || app_objs.count(parent)) continue;
+      auto g = kc_.get(app_r, cfg_.ns, parent);
+      if (!g.ok()) {
+        spdlog::warn("ApplicationSet {} is managed by Application {}, which cannot be read ({}); its self-heal may "
+                     "undo the pause (the heartbeat puts it back)",
+                     set, parent, g.error->describe());
+        continue;
+      }
+      app_objs[parent] = std::move(g.value);
+      apps.push_back(parent);
+      parent_apps.insert(parent);
+    }
+
   std::vector<json> app_list;
   for (auto& [_, a] : app_objs) app_list.push_back(a);
   OffModeDecision decision = decide_off_mode(cfg_.off_mode_flag, crd, app_list);
   report.off_mode = std::string(decision.mode == OffMode::EnabledFalse ? "automated.enabled: false" : "remove automated") +
                     " because " + decision.reason;
+  // spec.strategy only matters when the ApplicationSet controller runs progressive syncs. When
+  // we cannot tell (no RBAC on argocd-cmd-params-cm), the steps are paused as well.
+  bool touch_strategy = true;
+  if (params.ok()) {
+    touch_strategy = progressive_syncs_enabled(params.value);
+  } else if (params.error->kind == ath::KubeErrorKind::NotFound) {
+    touch_strategy = false;
+  } else {
+    spdlog::warn("cannot read ConfigMap {}/{} ({}); pausing RollingSync steps in case progressive syncs are on",
+                 cfg_.ns, kCmdParamsConfigMap, params.error->describe());
+  }
+  spdlog::debug("progressive syncs {}", touch_strategy ? "on (or unknown)" : "off: spec.strategy is left alone");
 
-  // First pause wins: the shared record, then this machine's journal, then the app as it is.
-  GuardState shared = GuardState::from_data(cm.is_object() ? cm.value("data", json::object()) : json::object());
+  // The shared record wins, then this machine's journal, then the app as it is. A journal copy
+  // counts only while nobody has written it back since (defect 1 of issue 12) and the app is
+  // still paused: an app with auto-sync on shows its own policy, newer than any local copy.
+  GuardState shared = GuardState::from_data(cm.is_object() ? cm.value("data", json::object()) : json::object(), cfg_.ns);
   const std::string now = format_time(Clock::now());
   const std::string holder = cfg_.me.holder_id();
   std::map<std::string, AppRecord> app_records;
   std::map<std::string, AppSetRecord> set_records;
+  std::set<std::string> stale_apps, stale_sets;
   for (const auto& [name, obj] : app_objs) {
-    if (auto it = shared.apps.find(name); it != shared.apps.end()) app_records[name] = it->second;
-    else if (auto jt = journal.apps.find(name); jt != journal.apps.end()) app_records[name] = jt->second;
-    else app_records[name] = record_app(obj, now, holder);
+    if (auto it = shared.apps.find(name); it != shared.apps.end()) {
+      app_records[name] = it->second;
+    } else if (auto jt = journal.apps.find(name); jt != journal.apps.end() &&
+                                                   !superseded(jt->second.uid, jt->second.paused_at,
+                                                               find_ptr(shared.restored_apps, name)) &&
+                                                   !auto_sync_on(obj)) {
+      app_records[name] = jt->second;
+    } else {
+      if (journal.apps.count(name)) stale_apps.insert(name);
+      app_records[name] = record_app(obj, now, holder);
+    }
     for (const auto& parent : parent_application_sets(obj)) {
       if (!set_objs.count(parent)) {
         report.items.push_back({"ApplicationSet", parent, "not found", "only its app " + name + " is paused", true});
         continue;
       }
       if (set_records.count(parent)) continue;
-      if (auto it = shared.application_sets.find(parent); it != shared.application_sets.end())
+      if (auto it = shared.application_sets.find(parent); it != shared.application_sets.end()) {
         set_records[parent] = it->second;
-      else if (auto jt = journal.application_sets.find(parent); jt != journal.application_sets.end())
+      } else if (auto jt = journal.application_sets.find(parent);
+                 jt != journal.application_sets.end() &&
+                 !superseded(jt->second.uid, jt->second.paused_at, find_ptr(shared.restored_sets, parent)) &&
+                 ignores_automated(set_objs[parent])) {
         set_records[parent] = jt->second;
-      else
-        set_records[parent] = record_application_set(set_objs[parent], now, holder);
+      } else {
+        if (journal.application_sets.count(parent)) stale_sets.insert(parent);
+        set_records[parent] = record_application_set(set_objs[parent], now, holder, touch_strategy);
+      }
     }
   }
 
@@ -159,8 +221,18 @@ Report SyncGuard::pause(const std::vector<std::string>& apps) {
   if (!cfg_.dry_run) {
     update_journal(cfg_.journal_path, [&](Journal& j) {
       bool changed = false;
-      for (const auto& [name, r] : app_records) changed |= j.apps.emplace(name, r).second;
-      for (const auto& [name, r] : set_records) changed |= j.application_sets.emplace(name, r).second;
+      for (const auto& [name, r] : app_records) {
+        auto it = j.apps.find(name);
+        if (it != j.apps.end() && (it->second == r || !stale_apps.count(name))) continue;
+        j.apps.insert_or_assign(name, r);
+        changed = true;
+      }
+      for (const auto& [name, r] : set_records) {
+        auto it = j.application_sets.find(name);
+        if (it != j.application_sets.end() && (it->second == r || !stale_sets.count(name))) continue;
+        j.application_sets.insert_or_assign(name, r);
+        changed = true;
+      }
       return changed;
     });
   }
@@ -186,23 +258,29 @@ Report SyncGuard::pause(const std::vector<std::string>& apps) {
   // 3. The sets first, so that their controller neither reverts the apps nor rolls out; 4. the apps.
   std::vector<std::string> set_names;
   for (const auto& [name, _] : set_records) set_names.push_back(name);
+  auto set_touches_strategy = [&](const std::string& name) {
+    const auto& f = set_records.at(name).fields;
+    return std::find(f.begin(), f.end(), "strategy") != f.end();
+  };
   std::vector<Outcome> set_out(set_names.size()), app_out(apps.size());
-  std::vector<json> set_after(set_names.size()), app_after(apps.size());
   ath::parallel_for(set_names.size(), kConcurrency, [&](size_t i) {
-    auto w = guarded_json_patch(kc_, set_r, cfg_.ns, set_names[i], set_objs[set_names[i]],
-                                application_set_pause_ops, cfg_.dry_run);
-    set_after[i] = w.object;
+    const bool steps = set_touches_strategy(set_names[i]);
+    auto plan = [&](const json& obj) { return application_set_pause_ops(obj, steps); };
+    auto w = guarded_json_patch(kc_, set_r, cfg_.ns, set_names[i], set_objs[set_names[i]], plan, cfg_.dry_run);
     set_out[i] = {"ApplicationSet", set_names[i], w.ok() ? (w.changed ? "paused" : "already paused") : "failed",
-                  w.ok() ? "ignoreApplicationDifferences covers automated; RollingSync steps at maxUpdate 0"
+                  w.ok() ? std::string("ignoreApplicationDifferences covers automated") +
+                               (steps ? "; RollingSync steps at maxUpdate 0" : "")
                          : w.error->describe(),
                   w.ok()};
   });
   ath::parallel_for(apps.size(), kConcurrency, [&](size_t i) {
     auto plan = [&](const json& obj) { return app_pause_ops(obj, decision.mode); };
     auto w = guarded_json_patch(kc_, app_r, cfg_.ns, apps[i], app_objs[apps[i]], plan, cfg_.dry_run);
-    app_after[i] = w.object;
     app_out[i] = {"Application", apps[i], w.ok() ? (w.changed ? "paused" : "already paused") : "failed",
-                  w.ok() ? "journaled " + automated_text(app_records[apps[i]].saved) : w.error->describe(), w.ok()};
+                  w.ok() ? "journaled " + automated_text(app_records[apps[i]].saved) +
+                               (parent_apps.count(apps[i]) ? "; it manages a parent ApplicationSet" : "")
+                         : w.error->describe(),
+                  w.ok()};
   });
 
   // 5. Re-read and verify: a controller may have undone a write between our patch and now.
@@ -222,8 +300,10 @@ Report SyncGuard::pause(const std::vector<std::string>& apps) {
       } else {
         size_t k = i - apps.size();
         if (!set_out[k].ok) return;
-        auto w = guarded_json_patch(kc_, set_r, cfg_.ns, set_names[k], nullptr, application_set_pause_ops, false);
-        if (!w.ok() || !application_set_paused(w.object)) {
+        const bool steps = set_touches_strategy(set_names[k]);
+        auto plan = [&](const json& obj) { return application_set_pause_ops(obj, steps); };
+        auto w = guarded_json_patch(kc_, set_r, cfg_.ns, set_names[k], nullptr, plan, false);
+        if (!w.ok() || !application_set_paused(w.object, steps)) {
           set_out[k].ok = false;
           set_out[k].action = "failed";
           set_out[k].detail = w.ok() ? "the pause did not stick" : w.error->describe();
@@ -243,7 +323,7 @@ Report SyncGuard::pause(const std::vector<std::string>& apps) {
       for (const auto& a : orphans.apps) rec_apps[a] = after.apps.at(a);
       for (const auto& s : orphans.application_sets) rec_sets[s] = after.application_sets.at(s);
       ResumeRequest req;
-      restore(rec_apps, rec_sets, req, {}, report);
+      restore(rec_apps, rec_sets, req, {}, {}, nullptr, report);
     }
   }
   return report;
@@ -253,7 +333,14 @@ Report SyncGuard::resume(const ResumeRequest& req) {
   Report report;
   const auto app_r = applications_resource();
   HolderStore store(kc_, cfg_.ns);
+  // The journal is locked (and its folder proven writable) before the first cluster write, so
+  // a read-only or full disk stops the resume while nothing has changed (defect 2 of issue 12).
+  std::optional<JournalLock> lock;
   Journal journal = load_journal(cfg_.journal_path);
+  if (!cfg_.dry_run && !journal.empty()) {
+    lock.emplace(cfg_.journal_path);
+    journal = load_journal(cfg_.journal_path);  // as it is under the lock
+  }
 
   // The apps we will likely write are read together with the holders.
   std::vector<std::string> candidates = req.apps;
@@ -273,10 +360,12 @@ Report SyncGuard::resume(const ResumeRequest& req) {
       return;
     }
     auto g = kc_.get(app_r, cfg_.ns, candidates[i]);
-    std::lock_guard lock(fetched_mutex);
+    std::lock_guard guard(fetched_mutex);
     if (g.ok()) fetched[candidates[i]] = std::move(g.value);
   });
   if (cm_error) std::rethrow_exception(cm_error);
+  // Refuses a malformed or hostile ConfigMap before anything is released.
+  (void)GuardState::from_data(cm.is_object() ? cm.value("data", json::object()) : json::object(), cfg_.ns);
 
   // Release the claims; whatever nobody holds any more is written back.
   const Liveness live = liveness();
@@ -301,8 +390,9 @@ Report SyncGuard::resume(const ResumeRequest& req) {
   std::map<std::string, AppSetRecord> sets;
   for (const auto& a : orphans.apps) apps[a] = state.apps.at(a);
   for (const auto& s : orphans.application_sets) sets[s] = state.application_sets.at(s);
-  // Apps the cluster has no record of: this machine's journal, else (named apps) the default.
-  std::set<std::string> held_sets;
+  // Apps the cluster has no record of: this machine's journal unless someone has written that
+  // record back since; else, for an app named on the command line, its ApplicationSet's template.
+  std::set<std::string> held_sets, stale_apps, stale_sets;
   for (const auto& [name, r] : state.apps)
     if (!holders_of(state, name).empty()) held_sets.insert(r.application_sets.begin(), r.application_sets.end());
   for (const auto& name : candidates) {
@@ -313,41 +403,90 @@ Report SyncGuard::resume(const ResumeRequest& req) {
       continue;
     }
     if (state.apps.count(name)) continue;
-    if (auto jt = journal.apps.find(name); jt != journal.apps.end()) {
+    auto jt = journal.apps.find(name);
+    if (jt != journal.apps.end() &&
+        superseded(jt->second.uid, jt->second.paused_at, find_ptr(state.restored_apps, name))) {
+      const Restored& r = state.restored_apps.at(name);
+      stale_apps.insert(name);
+      report.items.push_back({"Application", name, "not written back",
+                              "its local record was already written back by " + r.by + " at " + r.at +
+                                  "; the cluster's policy stands and the local record is dropped",
+                              true});
+      continue;
+    }
+    if (jt != journal.apps.end()) {
       apps[name] = jt->second;
       for (const auto& s : jt->second.application_sets) {
         auto st = journal.application_sets.find(s);
-        if (st != journal.application_sets.end() && !state.application_sets.count(s) && !held_sets.count(s))
+        if (st == journal.application_sets.end() || state.application_sets.count(s) || held_sets.count(s)) continue;
+        if (superseded(st->second.uid, st->second.paused_at, find_ptr(state.restored_sets, s)))
+          stale_sets.insert(s);
+        else
           sets[s] = st->second;
       }
     } else if (req.default_when_unrecorded) {
-      apps[name] = std::nullopt;
+      apps[name] = template_policy(fetched.count(name) ? fetched[name] : json());
+      if (!apps[name])
+        report.items.push_back({"Application", name, "left as it is",
+                                "no record and no ApplicationSet template to restore from; turn auto-sync on "
+                                "in its own spec if you want it",
+                                true});
     }
   }
+  std::erase_if(apps, [](const auto& kv) { return !kv.second; });
   if (apps.empty() && sets.empty() && report.items.empty())
     report.items.push_back({"Application", "-", "nothing to resume", "no journaled or held app", true});
-  restore(apps, sets, req, fetched, report);
+  restore(apps, sets, req, fetched, {stale_apps, stale_sets}, lock ? &*lock : nullptr, report);
   return report;
+}
+
+std::optional<AppRecord> SyncGuard::template_policy(const json& app) {
+  if (!app.is_object()) return std::nullopt;
+  for (const auto& parent : parent_application_sets(app)) {
+    auto g = kc_.get(application_sets_resource(), cfg_.ns, parent);
+    if (!g.ok()) {
+      spdlog::warn("cannot read ApplicationSet {}/{}: {}", cfg_.ns, parent, g.error->describe());
+      continue;
+    }
+    if (g.value.contains(json::json_pointer("/spec/templatePatch")))
+      spdlog::warn("ApplicationSet {} has a templatePatch, which is not evaluated: its template's automated is used",
+                   parent);
+    return template_record(g.value);
+  }
+  return std::nullopt;
 }
 
 void SyncGuard::restore(const std::map<std::string, std::optional<AppRecord>>& apps,
                         const std::map<std::string, AppSetRecord>& sets, const ResumeRequest& req,
-                        const std::map<std::string, json>& fetched, Report& report) {
+                        const std::map<std::string, json>& fetched, const StaleRecords& stale, JournalLock* lock,
+                        Report& report) {
   std::vector<std::string> app_names, set_names;
   for (const auto& [a, _] : apps) app_names.push_back(a);
   for (const auto& [s, _] : sets) set_names.push_back(s);
   std::vector<Outcome> out(app_names.size() + set_names.size());
-  const std::string initiator = "tilt-argocd-sync (" + cfg_.me.holder_id() + ")";
+  // Under progressive syncs the ApplicationSet controller starts the syncs in its step order.
+  std::set<std::string> stepped_sets;
+  for (const auto& [name, r] : sets)
+    if (std::find(r.fields.begin(), r.fields.end(), "strategy") != r.fields.end() && r.saved.contains("strategy") &&
+        is_rolling_sync(json{{"spec", {{"strategy", r.saved["strategy"]}}}}))
+      stepped_sets.insert(name);
   ath::parallel_for(out.size(), kConcurrency, [&](size_t i) {
     if (i < app_names.size()) {
       const auto& name = app_names[i];
-      const auto& rec = apps.at(name);
+      const AppRecord& rec = *apps.at(name);
+      std::string stepped;
+      for (const auto& s : rec.application_sets)
+        if (stepped_sets.count(s)) stepped = s;
+      SyncRequest sync_req{"tilt-argocd-sync (" + cfg_.me.holder_id() + ")",
+                           "tilt-argocd-sync: Tilt stopped; reconcile drift",
+                           req.prune || policy_prunes(saved_automated(rec))};
+      const bool ask_sync = req.request_sync && stepped.empty();
       bool sync_sent = false;
       auto plan = [&](const json& obj) {
-        json ops = app_restore_ops(obj, rec ? &*rec : nullptr);
+        json ops = app_restore_ops(obj, rec);
         sync_sent = false;
-        if (req.request_sync) {
-          json sync = sync_request_ops(obj, initiator);
+        if (ask_sync) {
+          json sync = sync_request_ops(obj, sync_req);
           sync_sent = !sync.empty();
           for (auto& op : sync) ops.push_back(op);
         }
@@ -356,8 +495,13 @@ void SyncGuard::restore(const std::map<std::string, std::optional<AppRecord>>& a
       auto it = fetched.find(name);
       auto w = guarded_json_patch(kc_, applications_resource(), cfg_.ns, name, it == fetched.end() ? json() : it->second,
                                   plan, cfg_.dry_run);
-      std::string detail = rec ? "restored " + automated_text(rec->saved) : "no record: enabled automated prune+selfHeal";
-      if (req.request_sync) detail += sync_sent ? "; sync requested" : "; an operation is already pending, no sync requested";
+      std::string detail = (rec.paused_by.empty() ? "restored its ApplicationSet template's " : "restored ") +
+                           automated_text(rec.saved);
+      if (req.request_sync && !stepped.empty())
+        detail += "; sync left to ApplicationSet " + stepped + "'s RollingSync steps";
+      else if (req.request_sync)
+        detail += sync_sent ? std::string("; sync requested (prune ") + (sync_req.prune ? "on" : "off") + ")"
+                            : "; an operation is already pending, no sync requested";
       if (!w.ok() && w.error->kind == ath::KubeErrorKind::NotFound) {
         out[i] = {"Application", name, "gone", "deleted while paused; its record is dropped", true};
       } else {
@@ -372,39 +516,65 @@ void SyncGuard::restore(const std::map<std::string, std::optional<AppRecord>>& a
         out[i] = {"ApplicationSet", name, "gone", "deleted while paused; its record is dropped", true};
       else
         out[i] = {"ApplicationSet", name, w.ok() ? "resumed" : "failed",
-                  w.ok() ? "strategy, applicationsSync and ignoreApplicationDifferences restored" : w.error->describe(),
-                  w.ok()};
+                  w.ok() ? join(rec.fields) + " restored" : w.error->describe(), w.ok()};
     }
   });
-  if (cfg_.dry_run) {
-    for (auto& o : out) report.items.push_back(std::move(o));
-    return;
-  }
-  // Forget what was written back: this machine's journal, then the shared records (only those
-  // nobody claimed meanwhile).
+  for (auto& o : out) report.items.push_back(o);
+  if (cfg_.dry_run) return;
+  // Forget what was written back, first in the cluster (only records nobody claimed meanwhile;
+  // each restore is noted so that any local copy of it is known to be stale), then in this
+  // machine's journal. A failure here is reported per object and exits 1; the tombstones make
+  // a journal that could not be cleaned harmless.
   std::set<std::string> done_apps, done_sets;
   for (const auto& o : out) {
     if (!o.ok) continue;
     (o.kind == "Application" ? done_apps : done_sets).insert(o.name);
   }
-  update_journal(cfg_.journal_path, [&](Journal& j) {
-    bool changed = false;
-    for (const auto& a : done_apps) changed |= j.apps.erase(a) > 0;
-    for (const auto& s : done_sets) changed |= j.application_sets.erase(s) > 0;
-    return changed;
-  });
-  HolderStore(kc_, cfg_.ns).update(
-      [&](GuardState& s) {
-        Orphans still = orphaned_records(s);
-        bool changed = false;
-        for (const auto& a : done_apps)
-          if (still.apps.count(a)) changed |= s.apps.erase(a) > 0;
-        for (const auto& x : done_sets)
-          if (still.application_sets.count(x)) changed |= s.application_sets.erase(x) > 0;
-        return changed;
-      },
-      false);
-  for (auto& o : out) report.items.push_back(std::move(o));
+  const std::string now = format_time(Clock::now());
+  const std::string me = cfg_.me.holder_id();
+  try {
+    HolderStore(kc_, cfg_.ns).update(
+        [&](GuardState& s) {
+          Orphans still = orphaned_records(s);
+          bool changed = false;
+          for (const auto& a : done_apps) {
+            if (s.apps.count(a) && !still.apps.count(a)) continue;  // claimed again meanwhile
+            note_restored(s.restored_apps, a, apps.at(a)->uid, now, me);
+            s.apps.erase(a);
+            changed = true;
+          }
+          for (const auto& x : done_sets) {
+            if (s.application_sets.count(x) && !still.application_sets.count(x)) continue;
+            note_restored(s.restored_sets, x, sets.at(x).uid, now, me);
+            s.application_sets.erase(x);
+            changed = true;
+          }
+          return changed;
+        },
+        false);
+  } catch (const std::exception& e) {
+    report.items.push_back({"ConfigMap", cfg_.ns + "/" + kHoldersConfigMap, "failed",
+                            std::string(e.what()) + "; the records of the objects above stay and the next run "
+                                                    "writes them back again",
+                            false});
+  }
+  try {
+    auto forget = [&](Journal& j) {
+      bool changed = false;
+      for (const auto& a : done_apps) changed |= j.apps.erase(a) > 0;
+      for (const auto& a : stale.apps) changed |= j.apps.erase(a) > 0;
+      for (const auto& s : done_sets) changed |= j.application_sets.erase(s) > 0;
+      for (const auto& s : stale.sets) changed |= j.application_sets.erase(s) > 0;
+      return changed;
+    };
+    if (lock) lock->update(forget);
+    else update_journal(cfg_.journal_path, forget);
+  } catch (const std::exception& e) {
+    report.items.push_back({"Journal", cfg_.journal_path, "failed",
+                            std::string(e.what()) + "; the objects above are written back and the cluster knows; "
+                                                    "the next run drops these local records",
+                            false});
+  }
 }
 
 bool SyncGuard::heartbeat() {
@@ -422,6 +592,57 @@ bool SyncGuard::heartbeat() {
       },
       cfg_.dry_run);
   return present;
+}
+
+std::vector<std::string> SyncGuard::reverify(const std::vector<std::string>& apps) {
+  std::vector<std::string> warnings;
+  std::mutex m;
+  auto warn = [&](const std::string& what, const json& before, const std::vector<std::string>& path) {
+    std::string who = last_writer(before, path);
+    std::string w = what + " was undone by " + (who.empty() ? "someone (managedFields do not say who)" : who) +
+                    "; paused again";
+    spdlog::warn("{}", w);
+    std::lock_guard lock(m);
+    warnings.push_back(w);
+  };
+  std::set<std::string> parents;
+  std::mutex pm;
+  ath::parallel_for(apps.size(), kConcurrency, [&](size_t i) {
+    json before;
+    auto plan = [&](const json& obj) {
+      if (before.is_null()) before = obj;
+      return app_pause_ops(obj, decide_off_mode(cfg_.off_mode_flag, json(), {obj}).mode);
+    };
+    auto w = guarded_json_patch(kc_, applications_resource(), cfg_.ns, apps[i], nullptr, plan, cfg_.dry_run);
+    if (!w.ok()) {
+      spdlog::warn("cannot re-check Application {}: {}", apps[i], w.error->describe());
+      return;
+    }
+    if (w.changed) warn("the pause of Application " + apps[i], before, {"spec", "syncPolicy", "automated"});
+    std::lock_guard lock(pm);
+    for (const auto& p : parent_application_sets(w.object)) parents.insert(p);
+  });
+  GuardState state = GuardState::from_data(
+      [&] {
+        json cm = HolderStore(kc_, cfg_.ns).read();
+        return cm.is_object() ? cm.value("data", json::object()) : json::object();
+      }(),
+      cfg_.ns);
+  std::vector<std::string> sets(parents.begin(), parents.end());
+  ath::parallel_for(sets.size(), kConcurrency, [&](size_t i) {
+    const AppSetRecord* rec = find_ptr(state.application_sets, sets[i]);
+    if (!rec) return;  // not paused by anyone: nothing to keep in place
+    const bool steps = std::find(rec->fields.begin(), rec->fields.end(), "strategy") != rec->fields.end();
+    json before;
+    auto plan = [&](const json& obj) {
+      if (before.is_null()) before = obj;
+      return application_set_pause_ops(obj, steps);
+    };
+    auto w = guarded_json_patch(kc_, application_sets_resource(), cfg_.ns, sets[i], nullptr, plan, cfg_.dry_run);
+    if (!w.ok()) spdlog::warn("cannot re-check ApplicationSet {}: {}", sets[i], w.error->describe());
+    else if (w.changed) warn("the pause of ApplicationSet " + sets[i], before, {"spec"});
+  });
+  return warnings;
 }
 
 Report SyncGuard::recover() {

@@ -5,11 +5,15 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
+
+#include "core/json_limits.hpp"
 
 namespace tas {
 namespace fs = std::filesystem;
@@ -26,12 +30,13 @@ std::vector<std::string> string_list(const json& j, const char* key) {
 }
 
 // The fields every record has; throws std::runtime_error naming the record kind.
-void read_record(const json& j, const char* what, json& saved, std::string& at, std::string& by) {
+void read_record(const json& j, const char* what, json& saved, std::string& at, std::string& by, std::string& uid) {
   try {
     saved = j.at("saved");
     if (!saved.is_object()) throw std::runtime_error("saved is not an object");
     at = j.value("pausedAt", "");
     by = j.value("pausedBy", "");
+    uid = j.value("uid", "");
   } catch (const std::exception& e) {
     throw std::runtime_error(std::string("malformed ") + what + " record: " + e.what());
   }
@@ -52,21 +57,29 @@ void write_all(int fd, const std::string& data, const std::string& path) {
 }  // namespace
 
 json AppRecord::to_json() const {
-  return {{"saved", saved}, {"pausedAt", paused_at}, {"pausedBy", paused_by}, {"applicationSets", application_sets}};
+  json j = {{"saved", saved}, {"pausedAt", paused_at}, {"pausedBy", paused_by}, {"applicationSets", application_sets}};
+  if (!uid.empty()) j["uid"] = uid;
+  return j;
 }
 
 AppRecord AppRecord::from_json(const json& j) {
   AppRecord r;
-  read_record(j, "application", r.saved, r.paused_at, r.paused_by);
+  read_record(j, "application", r.saved, r.paused_at, r.paused_by, r.uid);
   r.application_sets = string_list(j, "applicationSets");
   return r;
 }
 
-json AppSetRecord::to_json() const { return {{"saved", saved}, {"pausedAt", paused_at}, {"pausedBy", paused_by}}; }
+json AppSetRecord::to_json() const {
+  json j = {{"saved", saved}, {"pausedAt", paused_at}, {"pausedBy", paused_by}, {"fields", fields}};
+  if (!uid.empty()) j["uid"] = uid;
+  return j;
+}
 
 AppSetRecord AppSetRecord::from_json(const json& j) {
   AppSetRecord r;
-  read_record(j, "application set", r.saved, r.paused_at, r.paused_by);
+  read_record(j, "application set", r.saved, r.paused_at, r.paused_by, r.uid);
+  r.fields = j.contains("fields") ? string_list(j, "fields")
+                                  : std::vector<std::string>{"ignoreApplicationDifferences", "strategy"};
   return r;
 }
 
@@ -95,22 +108,34 @@ std::string default_state_dir() {
   return (fs::path(home && *home ? home : "/tmp") / ".local" / "state" / "tilt-argocd-sync").string();
 }
 
+std::string new_record_uid() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng()));
+  return buf;
+}
+
 Journal load_journal(const std::string& path) {
+  const std::string advice =
+      "; it may hold the only copy of a sync policy, so it is left as it is. Restore the policies it names by hand, "
+      "then move the file away (nothing was changed)";
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     if (!fs::exists(path)) return {};
     throw JournalCorrupt("cannot read the journal " + path + "; fix its permissions (nothing was changed)");
   }
+  std::error_code ec;
+  auto size = fs::file_size(path, ec);
+  if (!ec && size > ath::kMaxJournalBytes)
+    throw JournalCorrupt("the journal " + path + " is " + std::to_string(size) + " bytes, over the limit of " +
+                         std::to_string(ath::kMaxJournalBytes) + advice);
   std::stringstream ss;
   ss << in.rdbuf();
-  json j = json::parse(ss.str(), nullptr, false);
   try {
-    if (j.is_discarded()) throw std::runtime_error("not valid JSON");
+    json j = ath::parse_json_bounded(ss.str(), "its text", ath::kMaxJournalBytes);
     return Journal::from_json(j);
   } catch (const std::exception& e) {
-    throw JournalCorrupt("the journal " + path + " is corrupt (" + e.what() +
-                         "); it may hold the only copy of a sync policy, so it is left as it is. Restore the "
-                         "policies it names by hand, then move the file away (nothing was changed)");
+    throw JournalCorrupt("the journal " + path + " is corrupt or hostile (" + e.what() + ")" + advice);
   }
 }
 
@@ -143,27 +168,49 @@ void save_journal(const std::string& path, const Journal& journal) {
   }
 }
 
-Journal update_journal(const std::string& path, const std::function<bool(Journal&)>& change) {
-  fs::create_directories(fs::path(path).parent_path());
-  std::string lock_path = path + ".lock";
-  int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) throw std::runtime_error("cannot open " + lock_path + ": " + std::strerror(errno));
-  while (::flock(fd, LOCK_EX) != 0) {
+JournalLock::JournalLock(std::string path) : path_(std::move(path)) {
+  const fs::path dir = fs::path(path_).parent_path();
+  const std::string fix = " (nothing was changed; make " + dir.string() +
+                          " writable, free disk space, or choose another --state-dir)";
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw std::runtime_error("cannot create the state folder " + dir.string() + ": " + ec.message() + fix);
+  std::string lock_path = path_ + ".lock";
+  fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd_ < 0) throw std::runtime_error("cannot open " + lock_path + ": " + std::strerror(errno) + fix);
+  while (::flock(fd_, LOCK_EX) != 0) {
     if (errno != EINTR) {
       int err = errno;
-      ::close(fd);
-      throw std::runtime_error("cannot lock " + lock_path + ": " + std::strerror(err));
+      ::close(fd_);
+      throw std::runtime_error("cannot lock " + lock_path + ": " + std::strerror(err) + fix);
     }
   }
-  try {
-    Journal j = load_journal(path);
-    if (change(j)) save_journal(path, j);
-    ::close(fd);  // releases the lock
-    return j;
-  } catch (...) {
-    ::close(fd);
-    throw;
+  // The lock file may exist on a folder that has become read-only (or a full disk): a real
+  // write of a probe tells.
+  std::string probe = path_ + ".probe." + std::to_string(::getpid());
+  int p = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  bool ok = p >= 0 && ::write(p, "x", 1) == 1 && ::fsync(p) == 0;
+  int err = errno;
+  if (p >= 0) ::close(p);
+  ::unlink(probe.c_str());
+  if (!ok) {
+    ::close(fd_);
+    throw std::runtime_error("the journal folder " + dir.string() + " is not writable: " + std::strerror(err) + fix);
   }
+}
+
+JournalLock::~JournalLock() {
+  if (fd_ >= 0) ::close(fd_);  // releases the lock
+}
+
+Journal JournalLock::update(const std::function<bool(Journal&)>& change) {
+  Journal j = load_journal(path_);
+  if (change(j)) save_journal(path_, j);
+  return j;
+}
+
+Journal update_journal(const std::string& path, const std::function<bool(Journal&)>& change) {
+  return JournalLock(path).update(change);
 }
 
 }  // namespace tas

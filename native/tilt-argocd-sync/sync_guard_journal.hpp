@@ -20,6 +20,9 @@ struct AppRecord {
   json saved = json::object();
   std::string paused_at;  // RFC 3339, UTC
   std::string paused_by;  // holder id
+  // Random id of this pause, shared by the journal and the cluster copy of the record, so that
+  // a copy another holder has already written back is recognised (see holders.hpp, Restored).
+  std::string uid;
   std::vector<std::string> application_sets;  // parents whose pause this app relies on
 
   json to_json() const;
@@ -27,12 +30,17 @@ struct AppRecord {
   bool operator==(const AppRecord&) const = default;
 };
 
-// One ApplicationSet's saved fields: "strategy", "applicationsSync" (of spec.syncPolicy) and
-// "ignoreApplicationDifferences", each present only when the object had it.
+// One ApplicationSet's saved fields. `fields` names what pause changed and resume writes back
+// ("ignoreApplicationDifferences", and "strategy" when progressive syncs made it matter); each
+// is in `saved` only when the object had it. Records written before `fields` existed cover
+// "strategy" and "ignoreApplicationDifferences". applicationsSync is never written back: pause
+// does not change it, so an operator's change made meanwhile stands.
 struct AppSetRecord {
   json saved = json::object();
+  std::vector<std::string> fields;
   std::string paused_at;
   std::string paused_by;
+  std::string uid;
 
   json to_json() const;
   static AppSetRecord from_json(const json& j);
@@ -61,15 +69,37 @@ std::string journal_path(const std::string& state_dir);
 // ~/.local/state/tilt-argocd-sync.
 std::string default_state_dir();
 
-// A missing file is an empty journal; an unreadable or malformed one throws JournalCorrupt.
+// A fresh random record id (16 hex digits).
+std::string new_record_uid();
+
+// A missing file is an empty journal; an unreadable or malformed one throws JournalCorrupt,
+// and so does one over ath::kMaxJournalBytes or nested deeper than ath::kMaxNestingDepth.
 Journal load_journal(const std::string& path);
 // Temp file in the same folder, fsync, rename, fsync of the folder. Creates the folder.
 // Refuses (JournalCorrupt) to replace a file that does not parse as a journal.
 void save_journal(const std::string& path, const Journal& journal);
 
-// Read-modify-write under an exclusive flock on "<path>.lock", so that serve, its watcher and a
-// manual run on the same machine never lose each other's records. `change` returns false to
-// skip the write. Returns the journal as written (or as read when nothing changed).
+// An exclusive flock on "<path>.lock", so that serve, its watcher and a manual run on the same
+// machine never lose each other's records. Taking it also proves the state folder is writable
+// (a probe file is created and removed): a resume takes it before its first cluster write, so
+// a read-only or full disk stops it while nothing has changed yet. Throws std::runtime_error
+// naming the folder and what to do.
+class JournalLock {
+ public:
+  explicit JournalLock(std::string path);
+  ~JournalLock();
+  JournalLock(const JournalLock&) = delete;
+  JournalLock& operator=(const JournalLock&) = delete;
+  // Read-modify-write under this lock; `change` returns false to skip the write. Returns the
+  // journal as written (or as read when nothing changed).
+  Journal update(const std::function<bool(Journal&)>& change);
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
+// JournalLock(path).update(change).
 Journal update_journal(const std::string& path, const std::function<bool(Journal&)>& change);
 
 }  // namespace tas

@@ -83,3 +83,15 @@ TEST_CASE("default_state_dir honours TILT_ARGOCD_STATE_DIR, then XDG_STATE_HOME"
   CHECK(default_state_dir() == "/xdg/tilt-argocd-sync");
   ::unsetenv("XDG_STATE_HOME");
 }
+
+TEST_CASE("a deep or oversized journal is refused as corrupt and kept") {
+  TempDir d;
+  std::string path = journal_path(d.path.string());
+  std::string deep = "{\"version\":1,\"applications\":{\"a\":" + std::string(150000, '[') + std::string(150000, ']') + "}}";
+  { std::ofstream(path) << deep; }
+  CHECK_THROWS_AS(load_journal(path), JournalCorrupt);
+  CHECK_THROWS_WITH(load_journal(path), doctest::Contains("deeper than"));
+  CHECK_THROWS_AS(update_journal(path, [](Journal&) { return true; }), JournalCorrupt);
+  CHECK(slurp(path) == deep);
+}
+

@@ -1,44 +1,96 @@
 #include "sync_trigger.hpp"
 
+#include <boost/process/search_path.hpp>
+
+#include <algorithm>
 #include <thread>
 
 #include "argocd_api.hpp"
+#include "core/cli.hpp"
 #include "core/parallel.hpp"
 #include "core/process.hpp"
 
 namespace tas {
 using nlohmann::json;
 
+namespace {
+
+std::string text_at(const json& app, const char* pointer) {
+  json::json_pointer p(pointer);
+  return app.contains(p) && app.at(p).is_string() ? app.at(p).get<std::string>() : "";
+}
+
+std::string conditions_text(const json& app) {
+  json::json_pointer p("/status/conditions");
+  if (!app.contains(p) || !app.at(p).is_array() || app.at(p).empty()) return "no status.conditions";
+  std::string out = "status.conditions:";
+  for (const auto& c : app.at(p))
+    if (c.is_object()) out += " [" + c.value("type", "?") + "] " + c.value("message", "");
+  return out;
+}
+
+}  // namespace
+
 Report wait_for_syncs(ath::KubeClient& kc, const std::string& ns, const std::vector<std::string>& apps,
-                      std::chrono::seconds timeout) {
+                      std::chrono::seconds timeout, std::FILE* progress) {
   Report report;
-  std::vector<std::string> phase(apps.size());
-  std::vector<bool> done(apps.size(), false);
+  const size_t n = apps.size();
+  std::vector<std::string> last(n), detail(n);
+  std::vector<int> done(n, 0);  // 0 waiting, 1 synced and healthy, -1 failed
+  std::vector<json> seen(n);
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
-    ath::parallel_for(apps.size(), 32, [&](size_t i) {
+    ath::parallel_for(n, 32, [&](size_t i) {
       if (done[i]) return;
       auto g = kc.get(applications_resource(), ns, apps[i]);
       if (!g.ok()) {
-        phase[i] = g.error->describe();
+        detail[i] = g.error->describe();
         return;
       }
-      const json& app = g.value;
-      json::json_pointer p("/status/operationState/phase");
-      phase[i] = app.contains(p) && app.at(p).is_string() ? app.at(p).get<std::string>() : "";
+      seen[i] = std::move(g.value);
+      const json& app = seen[i];
+      std::string phase = text_at(app, "/status/operationState/phase");
+      std::string sync = text_at(app, "/status/sync/status"), health = text_at(app, "/status/health/status");
       bool pending = app.contains("operation") && !app["operation"].is_null();
-      done[i] = !pending && !phase[i].empty() && phase[i] != "Running" && phase[i] != "Terminating";
+      bool finished = !pending && !phase.empty() && phase != "Running" && phase != "Terminating";
+      detail[i] = "operation " + (pending ? std::string("pending") : phase.empty() ? "none" : phase) + ", " +
+                  (sync.empty() ? "sync unknown" : sync) + ", " + (health.empty() ? "health unknown" : health);
+      if (finished && (phase == "Failed" || phase == "Error")) done[i] = -1;
+      else if (finished && sync == "Synced" && health == "Healthy") done[i] = 1;
     });
-    bool all = std::all_of(done.begin(), done.end(), [](bool b) { return b; });
+    for (size_t i = 0; i < n; ++i)
+      if (detail[i] != last[i]) {
+        std::fprintf(progress, "Application %s: %s\n", apps[i].c_str(), detail[i].c_str());
+        last[i] = detail[i];
+      }
+    std::fflush(progress);
+    bool all = std::all_of(done.begin(), done.end(), [](int d) { return d != 0; });
     if (all || std::chrono::steady_clock::now() >= deadline) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
-  for (size_t i = 0; i < apps.size(); ++i) {
-    bool ok = done[i] && phase[i] == "Succeeded";
-    report.items.push_back({"Application", apps[i], done[i] ? "sync " + phase[i] : "sync still running",
-                            done[i] ? "" : "gave up waiting after " + std::to_string(timeout.count()) + " s", ok});
+  for (size_t i = 0; i < n; ++i) {
+    if (done[i] == 1) {
+      report.items.push_back({"Application", apps[i], "synced", "Synced and Healthy", true});
+    } else if (done[i] == -1) {
+      std::string msg = text_at(seen[i], "/status/operationState/message");
+      report.items.push_back({"Application", apps[i], "sync failed",
+                              detail[i] + (msg.empty() ? "" : ": " + msg) + "; " + conditions_text(seen[i]), false});
+    } else {
+      report.items.push_back({"Application", apps[i], "timed out",
+                              "not Synced and Healthy after " + std::to_string(timeout.count()) + " s (" + detail[i] +
+                                  "); " + conditions_text(seen[i]),
+                              false});
+    }
   }
   return report;
+}
+
+void require_argocd_cli() {
+  if (!boost::process::search_path("argocd").empty()) return;
+  throw ath::UsageError(
+      "--sync-with argocd-cli needs the argocd CLI, and there is no argocd on PATH; install it "
+      "(https://argo-cd.readthedocs.io/en/stable/cli_installation/) and run `argocd login`, or use "
+      "--sync-with kubectl (the default), which needs only Kubernetes RBAC (nothing was changed)");
 }
 
 Report sync_with_argocd_cli(const std::vector<std::string>& apps, bool wait, std::chrono::seconds timeout) {

@@ -114,14 +114,21 @@ std::optional<int> ask_watcher_to_resume(const WatcherHandle& w, std::chrono::se
   return std::atoi(answer->c_str() + 8);
 }
 
+void tell_watcher_paused(const WatcherHandle& w) {
+  ::signal(SIGPIPE, SIG_IGN);
+  write_line(w.command_fd, "paused");
+}
+
 int run_watcher(int command_fd, int report_fd, std::chrono::seconds interval, const std::function<void()>& heartbeat,
                 const std::function<int()>& resume) {
   write_line(report_fd, "ready");
+  bool armed = false;
   while (true) {
     pollfd p{command_fd, POLLIN, 0};
     int r = ::poll(&p, 1, static_cast<int>(interval.count() * 1000));
     if (r < 0 && errno == EINTR) continue;
     if (r == 0) {
+      if (!armed) continue;
       try {
         heartbeat();
       } catch (const std::exception& e) {
@@ -130,6 +137,7 @@ int run_watcher(int command_fd, int report_fd, std::chrono::seconds interval, co
       continue;
     }
     auto line = read_line(command_fd, 1000);
+    if (line && *line == "paused") armed = true;
     if (line && *line != "resume") continue;
     spdlog::info(line ? "serve asked for the resume" : "serve is gone without resuming; resuming for it");
     int code = 2;

@@ -13,7 +13,7 @@
 namespace tas {
 
 struct WatcherHandle {
-  int command_fd = -1;  // serve writes "resume\n"; its end closing means serve died
+  int command_fd = -1;  // serve writes "paused\n", later "resume\n"; its end closing means serve died
   int report_fd = -1;   // the watcher writes "ready\n", then "resumed <exit code>\n"
   int pid = -1;
 };
@@ -26,7 +26,12 @@ std::optional<WatcherHandle> start_watcher(const std::vector<std::string>& args,
 // Asks the watcher to resume and waits for its exit code; nullopt when it is gone.
 std::optional<int> ask_watcher_to_resume(const WatcherHandle& w, std::chrono::seconds timeout);
 
-// The watcher's loop on fds 3 and 4: heartbeat every `interval`, then resume() once.
+// Tells the watcher that serve's pause is done, so its heartbeat may re-pause from now on.
+void tell_watcher_paused(const WatcherHandle& w);
+
+// The watcher's loop on fds 3 and 4: heartbeat every `interval` once serve said "paused", then
+// resume() once (on "resume", or when serve is gone, whether or not its pause had finished:
+// serve starts the watcher before its first write, issue 12 defect 6).
 int run_watcher(int command_fd, int report_fd, std::chrono::seconds interval, const std::function<void()>& heartbeat,
                 const std::function<int()>& resume);
 

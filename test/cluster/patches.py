@@ -97,6 +97,15 @@ def _add(doc, path, value):
     return doc
 
 
+def _missing_key(doc, path):
+    parts = _pointer(path)
+    try:
+        parent = _container(doc, parts, path) if parts else None
+    except PatchError:
+        return False
+    return isinstance(parent, dict) and parts[-1] not in parent
+
+
 def json_patch(target, ops):
     if not isinstance(ops, list):
         raise PatchError('json patch must be a JSON array of operations', 400)
@@ -121,10 +130,13 @@ def json_patch(target, ops):
         elif kind == 'copy':
             doc = _add(doc, path, copy.deepcopy(_get(doc, op.get('from', ''))))
         elif kind == 'test':
+            if op.get('value') is None and _missing_key(doc, path):
+                continue  # json-patch v4.12.0 patch.go:690-693: null tests equal to an absent key
             if _get(doc, path) != op.get('value'):
                 raise PatchError(f'json patch: test failed at {path!r}')
         else:
-            raise PatchError(f'json patch: unknown operation {kind!r}', 400)
+            # an unknown op fails when applied (v4.12.0 Apply), so 422 like any failed op
+            raise PatchError(f'json patch: unknown operation {kind!r}')
     return doc
 
 

@@ -148,6 +148,8 @@ class StateDumpSignalTest(unittest.TestCase):
               name: guestbook
               namespace: argocd
             spec:
+              project: default
+              destination: {server: https://kubernetes.default.svc, namespace: guestbook}
               syncPolicy:
                 automated: {prune: true, selfHeal: true}
             status:
@@ -255,6 +257,7 @@ class CustomTypesTest(unittest.TestCase):
                 metadata: {name: web, namespace: argocd}
                 spec:
                   project: default
+                  destination: {server: https://kubernetes.default.svc, namespace: web}
                   syncPolicy: {automated: {prune: true}}
                 """)
             c.kubectl('apply', '-f', '-', input=app)

@@ -24,6 +24,16 @@ class PatchTest(unittest.TestCase):
         with self.assertRaises(patches.PatchError):
             patches.json_patch(doc, [{'op': 'replace', 'path': '/zzz', 'value': 5}])
 
+    def test_json_patch_test_null_matches_an_absent_key__json_patch_v4_12_0_patch_go_690_693(self):
+        doc = {'a': {'b': 1}}
+        self.assertEqual(patches.json_patch(doc, [{'op': 'test', 'path': '/a/zzz', 'value': None}]), doc)
+        for ops in ([{'op': 'test', 'path': '/a/b', 'value': None}],      # present: compared
+                    [{'op': 'test', 'path': '/x/zzz', 'value': None}],    # parent missing
+                    [{'op': 'frobnicate', 'path': '/a'}]):               # fails when applied: 422
+            with self.assertRaises(patches.PatchError) as e:
+                patches.json_patch(doc, ops)
+            self.assertEqual(e.exception.code, 422)
+
     def test_strategic_merge_keys_and_directives(self):
         live = {'spec': {'containers': [{'name': 'a', 'image': '1', 'env': [{'name': 'X', 'value': '1'}]},
                                         {'name': 'b', 'image': '1'}],

@@ -1,8 +1,26 @@
 """Application / ApplicationSet objects for the tests and the benchmark, plus a reconciler that
-behaves like the ApplicationSet controller for the part that matters here."""
+behaves like the ApplicationSet controller for the part that matters here.
+
+The objects are valid for Argo CD's own CRDs, which `serve --argocd VERSION` installs and
+enforces (test/argocd/crds): an Application needs spec.project and spec.destination, an
+ApplicationSet spec.generators and spec.template with metadata and spec.project/destination."""
 import copy
 import json
 import threading
+
+# serve --argocd VERSION: Argo CD 2.14 (no automated.enabled), 3.2 (automated.enabled, the
+# ApplicationSet controller deletes `automated` under progressive syncs) and 3.3 (sets
+# enabled: false instead). cluster(*argocd_flags('2.14')) starts a fixture with that version.
+ARGOCD_VERSIONS = ('2.14', '3.2', '3.3')
+DESTINATION = {'server': 'https://kubernetes.default.svc', 'namespace': 'apps'}
+
+
+def argocd_flags(version=None):
+    """The serve flags installing Argo CD VERSION's CRDs (None: serve's default, the newest)."""
+    if version is not None and version not in ARGOCD_VERSIONS:
+        raise ValueError(f'Argo CD version {version!r}: the fixture models {", ".join(ARGOCD_VERSIONS)}')
+    return ['--argocd'] + ([version] if version else [])
+
 
 TEMPLATE_POLICY = {'automated': {'prune': True, 'selfHeal': True}, 'syncOptions': ['CreateNamespace=true']}
 
@@ -10,7 +28,8 @@ TEMPLATE_POLICY = {'automated': {'prune': True, 'selfHeal': True}, 'syncOptions'
 def application_set(name='apps-dev', steps=True, ignore=True, ns='argocd'):
     spec = {'generators': [{'list': {'elements': []}}],
             'template': {'metadata': {'name': '{{name}}'},
-                         'spec': {'project': 'default', 'syncPolicy': copy.deepcopy(TEMPLATE_POLICY)}},
+                         'spec': {'project': 'default', 'destination': dict(DESTINATION),
+                                  'syncPolicy': copy.deepcopy(TEMPLATE_POLICY)}},
             'syncPolicy': {'applicationsSync': 'create-update'}}
     if ignore:
         spec['ignoreApplicationDifferences'] = [{'jsonPointers': ['/spec/source/targetRevision']},
@@ -35,7 +54,7 @@ def application(name, sync_policy, owner='apps-dev', ns='argocd'):
     spec = {'project': 'default',
             'source': {'repoURL': 'https://example.com/gitops.git', 'path': f'apps/{name}',
                        'targetRevision': 'main'},
-            'destination': {'server': 'https://kubernetes.default.svc', 'namespace': 'apps'}}
+            'destination': dict(DESTINATION)}
     if sync_policy is not None:
         spec['syncPolicy'] = sync_policy
     return {'apiVersion': 'argoproj.io/v1alpha1', 'kind': 'Application', 'metadata': md, 'spec': spec}

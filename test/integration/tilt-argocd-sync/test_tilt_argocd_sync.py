@@ -13,7 +13,7 @@ sys.path.insert(0, os.environ.get('CLUSTER_FIXTURE_DIR',
                                   os.path.join(os.path.dirname(__file__), '..', '..', 'cluster')))
 from fixture import cluster  # noqa: E402
 from argocd_objects import (TEMPLATE_POLICY, Reconciler, application, application_set,  # noqa: E402
-                            as_list)
+                            argocd_flags, as_list)
 
 BIN = os.environ.get('TILT_ARGOCD_SYNC', 'tilt-argocd-sync')
 NS = 'argocd'
@@ -25,9 +25,17 @@ SHAPES = {
 }
 
 
+# Argo CD 2.14's CRD has no automated.enabled, so `--auto-sync-off auto` removes `automated` there
+# (v2.14.0:pkg/apis/application/v1alpha1/types.go SyncPolicyAutomated); tests that assert removal
+# run against it. 3.1+ CRDs (the fixture's default, 3.3) get `enabled: false`.
+REMOVAL_ARGO = argocd_flags('2.14')
+
+
 class Base(unittest.TestCase):
+    fixture = argocd_flags()
+
     def setUp(self):
-        self.ctx = cluster('--argocd')
+        self.ctx = cluster(*self.fixture)
         self.c = self.ctx.__enter__()
         self.state = tempfile.mkdtemp(prefix='tas-state-')
         self.env = dict(self.c.env, TILT_ARGOCD_STATE_DIR=self.state)
@@ -71,6 +79,11 @@ class Base(unittest.TestCase):
         res = self.c.kubectl('get', 'configmap', 'tilt-argocd-sync', '-n', NS, '-o', 'json', check=False)
         return json.loads(res.stdout)['data'] if res.returncode == 0 else None
 
+    def live_records(self):
+        """Holders and pause records; the restored.* notes stay behind on purpose."""
+        data = self.holders_cm() or {}
+        return {k: v for k, v in data.items() if not k.startswith('restored.')}
+
     def serve(self, *apps, env=None, extra=()):
         p = subprocess.Popen([BIN, '--kubeconfig', self.c.kubeconfig, 'serve', *extra, *apps],
                              env=env or self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -103,7 +116,11 @@ class RoundTrips(Base):
         self.before = {n: self.observed('application', n) for n in SHAPES}
         self.before_set = self.observed('applicationset', 'apps-dev')
 
-    def check_paused(self, enabled_mode):
+    def enable_progressive_syncs(self):
+        self.c.kubectl('create', 'configmap', 'argocd-cmd-params-cm', '-n', NS,
+                       '--from-literal=applicationsetcontroller.enable.progressive.syncs=true')
+
+    def check_paused(self, enabled_mode, progressive):
         for name, policy in SHAPES.items():
             auto = self.automated(name)
             if name == 'apps-manual':
@@ -117,7 +134,10 @@ class RoundTrips(Base):
         s = self.get('applicationset', 'apps-dev')['spec']
         self.assertEqual(s['ignoreApplicationDifferences'][:2], application_set()['spec']['ignoreApplicationDifferences'])
         self.assertEqual(s['ignoreApplicationDifferences'][2], {'jsonPointers': ['/spec/syncPolicy/automated']})
-        self.assertEqual([st['maxUpdate'] for st in s['strategy']['rollingSync']['steps']], [0, 0, 0])
+        if progressive:  # the steps only matter to a controller that runs progressive syncs
+            self.assertEqual([st['maxUpdate'] for st in s['strategy']['rollingSync']['steps']], [0, 0, 0])
+        else:
+            self.assertEqual(s['strategy'], application_set()['spec']['strategy'])
         self.assertEqual(s['syncPolicy'], {'applicationsSync': 'create-update'})
 
     def check_restored(self):
@@ -126,20 +146,22 @@ class RoundTrips(Base):
         self.assertEqual(self.observed('applicationset', 'apps-dev'), self.before_set)
 
     def test_round_trip_removing_automated(self):
+        self.enable_progressive_syncs()
         out = self.tool('pause', '--auto-sync-off', 'remove', *SHAPES).stdout
         self.assertIn('Application apps-full: paused', out)
         self.assertIn('Application apps-manual: already paused', out)
-        self.check_paused(enabled_mode=False)
+        self.assertIn('RollingSync steps at maxUpdate 0', out)
+        self.check_paused(enabled_mode=False, progressive=True)
         self.tool('resume', '--no-sync')
         self.check_restored()
-        self.assertEqual(self.holders_cm(), {})
+        self.assertEqual(self.live_records(), {})
         self.assertEqual(json.load(open(os.path.join(self.state, 'journal.json')))['applications'], {})
 
     def test_round_trip_with_enabled_false(self):
-        # apps-disabled carries automated.enabled, so the rule picks `enabled: false`.
+        # The 3.3 CRD declares automated.enabled (rule 1 of --auto-sync-off auto).
         res = self.tool('pause', *SHAPES)
-        self.assertIn('automated.enabled: false because Application apps-disabled carries', res.stderr)
-        self.check_paused(enabled_mode=True)
+        self.assertIn('automated.enabled: false because the Application CRD', res.stderr)
+        self.check_paused(enabled_mode=True, progressive=False)
         self.tool('resume', '--no-sync', *SHAPES)
         self.check_restored()
 
@@ -172,9 +194,68 @@ class RoundTrips(Base):
         self.check_restored()
         self.tool('resume', check_rc=2)
 
-    def test_resume_without_record_enables_prune_and_selfheal(self):
-        self.tool('resume', '--no-sync', 'apps-manual')
-        self.assertEqual(self.automated('apps-manual'), {'prune': True, 'selfHeal': True})
+    def test_resume_without_record_restores_the_template_policy(self):
+        # Issue 13, point 4: not a made-up {prune, selfHeal}, but what the ApplicationSet
+        # controller would put back at once anyway.
+        self.c.kubectl('patch', 'applicationset', 'apps-dev', '-n', NS, '--type', 'merge', '-p',
+                       '{"spec":{"template":{"spec":{"syncPolicy":{"automated":{"prune":null,"selfHeal":true}}}}}}')
+        out = self.tool('resume', 'apps-manual').stdout
+        self.assertIn("restored its ApplicationSet template's automated", out)
+        self.assertEqual(self.automated('apps-manual'), {'selfHeal': True})
+        op = self.get('application', 'apps-manual')['operation']
+        self.assertEqual(op['sync']['prune'], False)
+        self.assertEqual(op['sync']['syncOptions'], ['ServerSideApply=true'])
+
+    def test_resume_sync_carries_each_apps_own_options(self):
+        # Issue 13, point 1 (argo-cd v2.14.0 controller/appcontroller.go:2096-2111,
+        # server/application/application.go:1955-1997): syncOptions and retry from the app's
+        # spec.syncPolicy, prune from the restored automated.prune.
+        self.tool('pause', 'apps-full', 'apps-noheal')
+        self.tool('resume', 'apps-full', 'apps-noheal')
+        full = self.get('application', 'apps-full')['operation']
+        self.assertEqual(full['sync'], {'prune': True, 'syncOptions': ['CreateNamespace=true'],
+                                        'syncStrategy': {'hook': {}}})
+        self.assertEqual(full['retry'], {'limit': 5})
+        noheal = self.get('application', 'apps-noheal')['operation']
+        self.assertEqual(noheal['sync']['prune'], False)
+        self.assertNotIn('syncOptions', noheal['sync'])
+
+    def test_status_ready_for_the_tiltfile_probe(self):
+        res = self.tool('status', '--ready', 'apps-full', check_rc=1)
+        self.assertIn('Application apps-full: not ready (not held by a live holder of', res.stdout)
+        self.assertIn('auto-sync is still on', res.stdout)
+        self.tool('pause', 'apps-full')
+        self.assertEqual(self.tool('status', '--ready', 'apps-full').stdout, 'Application apps-full: ready\n')
+        # Someone else's pause does not make this user ready.
+        other = dict(self.env, USER='bob', TILT_ARGOCD_STATE_DIR=tempfile.mkdtemp(prefix='tas-bob-'))
+        res = self.tool('status', '--ready', 'apps-noheal', env=other, check_rc=1)
+        self.assertIn('not held by a live holder of bob@', res.stdout)
+        # The ApplicationSet's override undone: not ready, one line per app.
+        self.c.kubectl('patch', 'applicationset', 'apps-dev', '-n', NS, '--type', 'json', '-p',
+                       '[{"op":"remove","path":"/spec/ignoreApplicationDifferences/2"}]')
+        res = self.tool('status', '--ready', 'apps-full', check_rc=1)
+        self.assertIn('ApplicationSet apps-dev does not yet keep', res.stdout)
+        self.tool('status', '--ready', check_rc=2)
+
+    def test_sync_uses_the_apps_options_and_waits_with_conditions(self):
+        self.tool('pause', 'apps-full')
+        out = self.tool('sync', 'apps-full', 'apps-manual').stdout
+        self.assertIn('Application apps-full: sync requested (prune on)', out)
+        self.assertIn('Application apps-manual: sync requested (prune off)', out)
+        # While paused the policy is the record's: apps-full keeps prune.
+        self.assertEqual(self.get('application', 'apps-full')['operation']['sync']['prune'], True)
+        manual = self.get('application', 'apps-manual')['operation']
+        self.assertEqual(manual['sync']['syncOptions'], ['ServerSideApply=true'])
+        self.assertIn('already syncing', self.tool('sync', 'apps-manual').stdout)
+        # Nobody acts on the operation here: --wait times out naming the app and its conditions.
+        res = self.tool('sync', '--wait', '--timeout', '1', '-o', 'json', 'apps-noheal', check_rc=1)
+        report = json.loads(res.stdout)
+        [timed_out] = [i for i in report['items'] if i['action'] == 'timed out']
+        self.assertEqual(timed_out['name'], 'apps-noheal')
+        self.assertIn('conditions', timed_out['detail'])
+        self.assertIn('Application apps-noheal: operation pending', res.stderr)
+        res = self.tool('sync', 'apps-nope', check_rc=2)
+        self.assertIn('apps-nope', res.stderr)
 
     def test_status_reports_holder_and_match(self):
         self.tool('pause', 'apps-full')
@@ -186,12 +267,128 @@ class RoundTrips(Base):
         self.assertTrue(app['holders'][0]['id'].endswith('/pause'))
         # Someone turns auto-sync back on behind our back: status says so and exits 1.
         self.c.kubectl('patch', 'application', 'apps-full', '-n', NS, '--type', 'merge',
-                       '-p', '{"spec":{"syncPolicy":{"automated":{"prune":true}}}}')
+                       '-p', '{"spec":{"syncPolicy":{"automated":{"enabled":true,"prune":true}}}}')
         res = self.tool('status', check_rc=1)
         self.assertIn('auto-sync is ON', res.stdout)
 
 
+class Hostile(Base):
+    """Issue 12: stale journals, read-only state, hostile records, failing servers, messages."""
+    fixture = REMOVAL_ARGO
+
+    def setUp(self):
+        super().setUp()
+        self.create(application_set(), application('apps-x', TEMPLATE_POLICY))
+
+    def test_read_only_state_dir_stops_resume_before_any_write(self):
+        # Defect 2: every Application was written back, then exit 2 with records left behind.
+        self.tool('pause', 'apps-x')
+        cm_before = self.holders_cm()
+        script = ('mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"')
+        res = subprocess.run(['unshare', '-m', '--propagation', 'private', 'sh', '-c', script, 'sh', self.state,
+                              BIN, '--kubeconfig', self.c.kubeconfig, 'resume'],
+                             env=self.env, capture_output=True, text=True, timeout=120)
+        self.assertEqual(res.returncode, 2, res.stdout + res.stderr)
+        self.assertIn('Read-only file system', res.stderr)
+        self.assertIn(f'make {self.state} writable', res.stderr)
+        self.assertIn('nothing was changed', res.stderr)
+        self.assertEqual(self.automated('apps-x'), 'ABSENT')  # still paused, consistently
+        self.assertEqual(self.holders_cm(), cm_before)
+        self.tool('resume', '--no-sync')
+        self.assertEqual(self.automated('apps-x'), TEMPLATE_POLICY['automated'])
+
+    def test_deep_record_in_the_configmap_is_refused_by_key(self):
+        # Defect 3: 150,000 levels crashed status, pause, resume through a recursive copy.
+        deep = os.path.join(self.state, 'deep.json')  # ~300 KB: too long for one argv string
+        with open(deep, 'w') as f:
+            f.write('[' * 150000 + ']' * 150000)
+        self.c.kubectl('create', 'configmap', 'tilt-argocd-sync', '-n', NS, f'--from-file=app.apps-x={deep}')
+        for args in (('status',), ('pause', 'apps-x'), ('resume',), ('status', '--ready', 'apps-x')):
+            res = self.tool(*args, check_rc=2)
+            self.assertIn("ConfigMap argocd/tilt-argocd-sync key 'app.apps-x'", res.stderr, args)
+            self.assertIn('deeper than', res.stderr)
+        self.assertEqual(self.automated('apps-x'), TEMPLATE_POLICY['automated'])
+
+    def test_deep_journal_is_refused_and_kept(self):
+        path = os.path.join(self.state, 'journal.json')
+        text = '{"version":1,"applications":{"apps-x":' + '[' * 150000 + ']' * 150000 + '}}'
+        with open(path, 'w') as f:
+            f.write(text)
+        for args in (('status',), ('pause', 'apps-x'), ('resume',)):
+            res = self.tool(*args, check_rc=2)
+            self.assertIn(path, res.stderr)
+        with open(path) as f:
+            self.assertEqual(f.read(), text)
+
+    def test_argocd_cli_missing_is_a_clean_usage_error(self):
+        # Defect 9: the message was garbled.
+        self.tool('pause', 'apps-x')
+        env = dict(self.env, PATH='/nonexistent')
+        res = subprocess.run([BIN, '--kubeconfig', self.c.kubeconfig, 'resume', '--sync-with', 'argocd-cli'],
+                             env=env, capture_output=True, text=True, timeout=60)
+        self.assertEqual(res.returncode, 2)
+        self.assertIn('there is no argocd on PATH', res.stderr)
+        self.assertIn('--sync-with kubectl', res.stderr)
+        self.assertEqual(self.automated('apps-x'), 'ABSENT')  # nothing was changed
+
+    def test_stale_journal_never_overwrites_a_newer_policy(self):
+        # Defect 1: alice's kept journal record came back after bob resumed and an operator
+        # changed the policy.
+        bob = dict(self.env, USER='bob', TILT_ARGOCD_STATE_DIR=tempfile.mkdtemp(prefix='tas-bob-'))
+        self.tool('pause', 'apps-x')
+        self.tool('pause', 'apps-x', env=bob)
+        self.assertIn('kept paused', self.tool('resume', '--no-sync').stdout)
+        self.tool('resume', '--no-sync', env=bob)
+        self.c.kubectl('patch', 'application', 'apps-x', '-n', NS, '--type', 'merge', '-p',
+                       '{"spec":{"syncPolicy":{"automated":{"prune":false}}}}')
+        newest = self.automated('apps-x')
+        self.tool('pause', 'apps-x')
+        self.tool('resume')
+        self.assertEqual(self.automated('apps-x'), newest)
+        self.assertEqual(self.get('application', 'apps-x')['operation']['sync']['prune'], False)
+
+
+class ParentApplication(Base):
+    fixture = REMOVAL_ARGO
+
+    def test_self_healing_parent_is_journaled_paused_and_restored_exactly(self):
+        # Issue 13, point 5: the Application that applies the ApplicationSet (app of apps) would
+        # re-apply it from git with self-heal and undo the pause.
+        appset = application_set()
+        appset['metadata']['annotations'] = {
+            'argocd.argoproj.io/tracking-id': 'apps-root:argoproj.io/ApplicationSet:argocd/apps-dev'}
+        root_policy = {'automated': {'prune': False, 'selfHeal': True}, 'retry': {'limit': 2}}
+        self.create(appset, application('apps-a', TEMPLATE_POLICY), application('apps-root', root_policy, owner=None))
+        before = self.observed('application', 'apps-root')
+        out = self.tool('pause', 'apps-a').stdout
+        self.assertIn('Application apps-root: paused', out)
+        self.assertIn('it manages a parent ApplicationSet', out)
+        self.assertEqual(self.automated('apps-root'), 'ABSENT')
+        rec = json.loads(self.holders_cm()['app.apps-root'])
+        self.assertEqual(rec['saved'], {'automated': root_policy['automated']})
+        self.tool('resume', '--no-sync')
+        self.assertEqual(self.observed('application', 'apps-root'), before)
+
+
+class FailingServer(Base):
+    def setUp(self):
+        self.ctx = cluster('--argocd', '--fail', 'applications:patch:1')
+        self.c = self.ctx.__enter__()
+        self.state = tempfile.mkdtemp(prefix='tas-state-')
+        self.env = dict(self.c.env, TILT_ARGOCD_STATE_DIR=self.state)
+        self.procs = []
+        self.create(application('apps-x', TEMPLATE_POLICY, owner=None))
+
+    def test_exhausted_retries_report_the_real_error(self):
+        # Defect 9: reported as "409 ... kept changing".
+        res = self.tool('pause', 'apps-x', check_rc=1)
+        self.assertIn('Application apps-x: failed', res.stdout)
+        self.assertRegex(res.stdout, r'(InternalError \(500\)|ServiceUnavailable \(503\))')
+        self.assertNotIn('kept changing', res.stdout)
+
+
 class ApplicationSetController(Base):
+    fixture = REMOVAL_ARGO
     def test_pause_sticks_and_resume_survives_the_reconciler(self):
         self.create(application_set(), application('apps-a', TEMPLATE_POLICY), application('apps-b', TEMPLATE_POLICY))
         before = {n: self.observed('application', n) for n in ('apps-a', 'apps-b')}
@@ -214,6 +411,7 @@ class ApplicationSetController(Base):
 
 
 class Serve(Base):
+    fixture = REMOVAL_ARGO
     def setUp(self):
         super().setUp()
         self.apps = [f'apps-s{i}' for i in range(5)]
@@ -225,7 +423,11 @@ class Serve(Base):
             app = self.get('application', n)
             self.assertEqual(app['spec'], self.before[n])
             if synced:
-                self.assertEqual(app['operation']['sync']['prune'], True)
+                # The app's own policy: prune as automated.prune says, its syncOptions, retry.
+                policy = self.before[n]['syncPolicy']
+                self.assertEqual(app['operation']['sync']['prune'], policy['automated'].get('prune', False))
+                self.assertEqual(app['operation']['sync']['syncOptions'], policy['syncOptions'])
+                self.assertEqual(app['operation']['retry'], policy.get('retry', {'limit': 5}))
                 self.assertIn('tilt-argocd-sync', app['operation']['initiatedBy']['username'])
         self.assertNotIn('maxUpdate": 0', json.dumps(self.get('applicationset', 'apps-dev')))
 
@@ -253,13 +455,46 @@ class Serve(Base):
                 self.c.kubectl('patch', 'application', n, '-n', NS, '--type', 'json',
                                '-p', '[{"op":"remove","path":"/operation"}]')
 
+    def test_sigkill_at_the_first_paused_line_is_resumed(self):
+        # Issue 12, defect 6: the watcher now starts before the first write.
+        p = subprocess.Popen([BIN, '--kubeconfig', self.c.kubeconfig, 'serve', *self.apps], env=self.env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        self.procs.append(p)
+        line = p.stdout.readline()
+        self.assertIn(': paused', line)
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait()
+        self.wait_until(lambda: all(self.automated(n) != 'ABSENT' for n in self.apps), timeout=10,
+                        what='the watcher to resume')
+        self.wait_until(lambda: self.live_records() == {}, what='the records to be dropped')
+
+    def test_heartbeat_repauses_what_someone_undid_and_names_them(self):
+        # Issue 13, point 5: a self-healing parent (or a user) re-enables auto-sync while paused.
+        p, _ = self.serve(*self.apps, extra=('--heartbeat', '1'))
+        self.c.kubectl('patch', 'application', 'apps-s0', '-n', NS, '--type', 'merge',
+                       '-p', '{"spec":{"syncPolicy":{"automated":{"prune":true}}}}')
+        self.c.kubectl('patch', 'applicationset', 'apps-dev', '-n', NS, '--type', 'json',
+                       '-p', '[{"op":"remove","path":"/spec/ignoreApplicationDifferences"}]')
+        self.wait_until(lambda: self.automated('apps-s0') == 'ABSENT', timeout=10, what='the heartbeat to re-pause')
+        self.wait_until(lambda: '/spec/syncPolicy/automated' in json.dumps(
+            self.get('applicationset', 'apps-dev')['spec'].get('ignoreApplicationDifferences')), timeout=10,
+            what='the ApplicationSet pause to be put back')
+        with open(os.path.join(self.state, 'watcher.log')) as f:
+            log = f.read()
+        self.assertIn('the pause of Application apps-s0 was undone by', log)
+        self.assertIn('the pause of ApplicationSet apps-dev was undone by', log)
+        os.killpg(p.pid, signal.SIGTERM)
+        self.assertEqual(p.wait(30), 0)
+        for n in self.apps:
+            self.assertEqual(self.get('application', n)['spec'], self.before[n])
+
     def test_sigkill_is_resumed_by_the_watcher(self):
         p, lines = self.serve(*self.apps)
         os.killpg(p.pid, signal.SIGKILL)
         p.wait()
         self.wait_until(lambda: all(self.automated(n) != 'ABSENT' for n in self.apps), timeout=10,
                         what='the watcher to resume')
-        self.wait_until(lambda: self.holders_cm() == {}, what='the records to be dropped')
+        self.wait_until(lambda: self.live_records() == {}, what='the records to be dropped')
         self.assert_resumed()
 
     def test_sigkill_of_serve_and_watcher_is_recovered_by_the_next_run(self):
@@ -286,6 +521,7 @@ class Serve(Base):
 
 
 class Holders(Base):
+    fixture = REMOVAL_ARGO
     def setUp(self):
         super().setUp()
         self.create(application_set(), application('apps-web', TEMPLATE_POLICY),
@@ -307,7 +543,7 @@ class Holders(Base):
         self.assertEqual(second.wait(30), 0)
         self.assertEqual(self.automated('apps-web'), TEMPLATE_POLICY['automated'])
         self.assertEqual(self.get('applicationset', 'apps-dev')['spec'], application_set()['spec'])
-        self.assertEqual(self.holders_cm(), {})
+        self.assertEqual(self.live_records(), {})
 
     def test_expired_holder_is_resumed_by_the_next_run(self):
         old = '2020-01-01T00:00:00Z'
@@ -324,7 +560,21 @@ class Holders(Base):
         out = self.tool('resume', '--no-sync', 'apps-api').stdout  # any run recovers
         self.assertIn('Application apps-web: resumed', out)
         self.assertEqual(self.automated('apps-web'), {'prune': True, 'selfHeal': True})
-        self.assertEqual(self.holders_cm(), {})
+        self.assertEqual(self.live_records(), {})
+
+
+class RuleThreeUnreadableCrd(Base):
+    """Rule 3 of --auto-sync-off auto: with the CRD unreadable, an app already carrying
+    automated.enabled decides `enabled: false`."""
+    fixture = argocd_flags() + ['--forbid', 'customresourcedefinitions']
+
+    def test_an_app_carrying_enabled_picks_enabled_false(self):
+        self.create(application_set(), *[application(n, p) for n, p in SHAPES.items()])
+        res = self.tool('pause', *SHAPES)
+        self.assertIn('automated.enabled: false because Application apps-disabled carries', res.stderr)
+        self.assertEqual(self.automated('apps-full'), dict(SHAPES['apps-full']['automated'], enabled=False))
+        self.tool('resume', '--no-sync', *SHAPES)
+        self.assertEqual(self.automated('apps-full'), SHAPES['apps-full']['automated'])
 
 
 if __name__ == '__main__':

@@ -684,45 +684,6 @@ class Scripts(unittest.TestCase):
         self.assertTrue(any("FEATURE=cart" in c for c in self.calls()))
 
 
-class DevUp(unittest.TestCase):
-    def dry_run(self, *args, **env):
-        e = base_env(**env)
-        p = subprocess.run([os.path.join(SCRIPTS, "dev-up.sh"), "--dry-run", *args], capture_output=True,
-                           text=True, env=e, timeout=120)
-        self.assertEqual(p.returncode, 0, p.stderr)
-        return [l[2:] for l in p.stdout.splitlines() if l.startswith("+ ")]
-
-    def test_dry_run_prints_every_step_in_order(self):
-        cmds = self.dry_run()
-        p = plan()
-        images = [i["name"] for a in p["apps"] for i in a["images"]]
-        def index(prefix):
-            found = [i for i, c in enumerate(cmds) if c.startswith(prefix)]
-            self.assertTrue(found, f"no command starting with {prefix!r} in:\n" + "\n".join(cmds))
-            return found[0]
-        order = [index("k3d registry create ameide.localhost --port 5001"),
-                 index("k3d cluster create ameide --registry-use k3d-ameide.localhost:5001"),
-                 index("docker build -t localhost:5001/ameide/"),
-                 index("kubectl --context k3d-ameide apply -n argocd --server-side"),
-                 index("kubectl --context k3d-ameide apply -n argocd -f " + os.path.join(REPO, "values/argocd/apps-dev.yaml")),
-                 index("kubectl --context k3d-ameide -n argocd wait application/"),
-                 index("tilt up --context k3d-ameide")]
-        self.assertEqual(order, sorted(order))
-        for im in images:
-            self.assertIn(f"docker push localhost:5001/ameide/{im}:dev", cmds)
-        for app in p["apps"]:
-            self.assertTrue(any(c.startswith(f"kubectl --context k3d-ameide -n argocd wait application/{app['name']} ")
-                                and "Healthy" in c for c in cmds), app["name"])
-
-    def test_push_host_and_tilt_args(self):
-        cmds = self.dry_run("--skip-cluster", "--skip-argocd", "--", "--only=apps-graph",
-                            AMEIDE_REGISTRY_PUSH_HOST="127.0.0.1:5002")
-        self.assertFalse(any(c.startswith("k3d ") for c in cmds))
-        self.assertIn("docker push 127.0.0.1:5002/ameide/graph:dev", cmds)
-        self.assertEqual(cmds[-1], "tilt up --context k3d-ameide -- --only=apps-graph")
-        self.assertIn("AMEIDE_REGISTRY_HOST=127.0.0.1:5002 AMEIDE_REGISTRY_HOST_FROM_CLUSTER=k3d-ameide.localhost:5001", cmds)
-
-
 class Shellcheck(unittest.TestCase):
     def test_scripts_are_shellcheck_clean(self):
         exe = shutil.which("shellcheck")

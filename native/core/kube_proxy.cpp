@@ -14,6 +14,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/child_fds.hpp"
 #include "core/kubeconfig.hpp"
 #include "core/process.hpp"
 
@@ -45,6 +46,7 @@ struct DetachedButTied : bp::extend::handler {
     ::setpgid(0, 0);
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (::getppid() != parent) ::_exit(1);  // the parent died before prctl took effect
+    close_inherited_fds_on_exec();
   }
 };
 

@@ -10,6 +10,8 @@
 #include <boost/process.hpp>
 #include <boost/process/extend.hpp>
 
+#include "core/child_fds.hpp"
+
 namespace ath {
 namespace bp = boost::process;
 
@@ -70,7 +72,8 @@ ProcessResult run_process(const ProcessSpec& spec) {
     auto cwd = spec.cwd.empty() ? boost::filesystem::current_path() : boost::filesystem::path(spec.cwd);
     child = bp::child(bp::exe = *exe, bp::args = args, env, bp::start_dir = cwd,
                       bp::std_in < boost::asio::buffer(spec.stdin_data),
-                      bp::std_out > out_future, bp::std_err > err_future, ios, NewProcessGroup{});
+                      bp::std_out > out_future, bp::std_err > err_future, ios, NewProcessGroup{},
+                      InheritStdioOnly{});
   } catch (const std::exception& e) {
     result.spawn_error = e.what();
     return result;

@@ -2,6 +2,9 @@
 
 #include <doctest/doctest.h>
 #include <signal.h>
+#include <unistd.h>
+
+#include <cstdlib>
 
 #include <chrono>
 
@@ -94,4 +97,19 @@ TEST_CASE("a child that ignores SIGTERM is killed after the grace period") {
   CHECK(r.timed_out);
   CHECK(took >= 1300ms);
   CHECK(took < 10s);
+}
+
+// child_fds.hpp: a descriptor the parent left inheritable (as another thread's half-made spawn
+// leaves its pipes) must not reach the child; it once kept `helm upgrade`'s spawn waiting on a
+// long-lived kubectl proxy.
+TEST_CASE("a child inherits stdin, stdout and stderr only") {
+  char path[] = "/tmp/ath-inherit-marker-XXXXXX";
+  const int fd = ::mkstemp(path);  // not close-on-exec
+  REQUIRE(fd >= 0);
+  auto r = run_process({.argv = {"ls", "-l", "/proc/self/fd/"}});
+  ::close(fd);
+  ::unlink(path);
+  REQUIRE(r.ok());
+  CHECK(r.out.find("ath-inherit-marker") == std::string::npos);
+  CHECK(r.out.find("pipe:") != std::string::npos);  // the capture pipes are there: the listing is real
 }

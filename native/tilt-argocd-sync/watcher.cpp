@@ -10,6 +10,8 @@
 #include <climits>
 #include <cstring>
 
+#include "core/child_fds.hpp"
+
 namespace tas {
 
 namespace {
@@ -83,6 +85,7 @@ std::optional<WatcherHandle> start_watcher(const std::vector<std::string>& args,
     ::dup2(devnull, 0);
     ::dup2(devnull, 1);
     ::dup2(log_fd >= 0 ? log_fd : devnull, 2);
+    ath::close_inherited_fds_on_exec(5);  // keeps 3 and 4, the command and report pipes
     ::execv(cargv[0], cargv.data());
     ::_exit(127);
   }

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "applied_objects.hpp"
+#include "core/child_fds.hpp"
 #include "core/parallel.hpp"
 #include "core/yaml_json.hpp"
 #include "helm_output.hpp"
@@ -35,7 +36,7 @@ ProcessResult run_helm_to_files(const std::vector<std::string>& argv, std::chron
   for (const auto& [k, v] : env) child_env[k] = v;
   std::error_code ec;
   bp::child child(bp::exe = argv.front(), bp::args = std::vector<std::string>(argv.begin() + 1, argv.end()),
-                  child_env, bp::std_out > out_file, bp::std_err > err_file, bp::std_in < bp::null, ec);
+                  child_env, bp::std_out > out_file, bp::std_err > err_file, bp::std_in < bp::null, InheritStdioOnly{}, ec);
   if (ec) {
     r.spawn_error = ec.message();
     return r;

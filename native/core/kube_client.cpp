@@ -151,6 +151,8 @@ KubeClient KubeClient::connect(const KubeAccess& access) {
     std::string where = access.context.empty() ? "the current context" : "context '" + access.context + "'";
     throw std::runtime_error("cannot reach the cluster of " + where + ": " + version.error->describe());
   }
+  if (auto v = version.value.find("gitVersion"); version.value.is_object() && v != version.value.end() && v->is_string())
+    client.server_version_ = v->get<std::string>();
   return client;
 }
 

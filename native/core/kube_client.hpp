@@ -102,6 +102,8 @@ class KubeClient {
 
   // Requests sent so far (for reports and tests).
   size_t requests_sent() const;
+  // The server's `gitVersion` from connect()'s /version check ("" for a client not made by connect).
+  const std::string& server_version() const { return server_version_; }
 
  private:
   Result<json> answer_to_result(const std::string& method, const std::string& target, HttpAnswer answer);
@@ -111,6 +113,7 @@ class KubeClient {
   std::shared_ptr<KubeProxy> proxy_;  // kept alive as long as the client
   std::shared_ptr<std::atomic<size_t>> sent_;
   KubeClientOptions options_;
+  std::string server_version_;
 };
 
 // Builds "?labelSelector=...&limit=..&continue=.." for one list page.

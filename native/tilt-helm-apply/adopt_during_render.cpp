@@ -65,10 +65,7 @@ void AdoptDuringRender::refresh_index() {
 void AdoptDuringRender::connect_and_read_ahead(const KubeAccess& access) {
   client_.emplace(KubeClient::connect(access));
   const ScanReason before = scan_before_render(s_.last, s_.session, s_.full_scan);
-  if (s_.server && s_.discovery_dir) {
-    auto version = client_->get_path("/version");
-    if (version.ok()) server_version_ = version.value.value("gitVersion", "");
-  }
+  server_version_ = client_->server_version();  // connect() asked already: no second round trip
   // A scan must see every type, so it never trusts the cache (a CRD may have come since).
   std::optional<std::vector<ApiResource>> cached;
   if (before == ScanReason::None && s_.server && s_.discovery_dir && !server_version_.empty())

@@ -6,6 +6,9 @@
 
 namespace ath {
 
+// The helm release the team pins (AMEIDE_HELM_VERSION overrides it in tilt-helm-apply).
+inline constexpr const char* kDefaultHelmPin = "v3.19.2";
+
 struct HelmVersion {
   int major = 0;
   int minor = 0;

@@ -18,13 +18,6 @@ namespace ath::helm_apply {
 
 namespace {
 
-std::vector<ImageKeys> parse_all_keys(const std::vector<std::string>& pairs) {
-  std::vector<ImageKeys> keys;
-  for (const auto& p : pairs) keys.push_back(parse_image_keys(p));
-  if (keys.empty()) keys.push_back(ImageKeys{});  // one image: image.repository, image.tag
-  return keys;
-}
-
 void print_objects(const std::vector<json>& objects) {
   const std::string yaml = to_yaml_stream(tilt_output(objects));
   std::fwrite(yaml.data(), 1, yaml.size(), stdout);
@@ -83,27 +76,15 @@ int dry_run_apply(const ApplyOptions& o, const CommonOptions& common, const Helm
   return kExitOk;
 }
 
-int report_stuck(const std::string& release, const std::string& ns, const StuckRelease& stuck) {
-  spdlog::error("{}", stuck_advice(release, ns, stuck));
-  return kExitFindings;
-}
-
 }  // namespace
 
 int run_apply(const ApplyOptions& o, const CommonOptions& common, const Getenv& getenv) {
   // 1. Everything local, before any request to the cluster.
-  if (auto err = check_chart(o.chart)) throw UsageError(*err);
-  if (auto err = check_value_files(o.value_files)) throw UsageError(*err);
-  ChartInput input{o.chart, o.value_files, {}};
-  try {
-    input.images = image_values(parse_all_keys(o.image_keys), getenv);
-  } catch (const std::invalid_argument& e) {
-    throw UsageError(e.what());
-  }
   const auto state_dir = apply_state_dir(getenv);
-  HelmSetup helm = setup_helm(getenv, state_dir);
-  for (const auto& w : helm.decision.warnings) spdlog::warn("{}", w);
-  locate_kubectl(common.kube.kubectl);
+  const ApplyInputs checked =
+      check_apply_inputs(o.chart, o.value_files, o.image_keys, common.kube.kubectl, getenv, state_dir);
+  const ChartInput& input = checked.input;
+  const HelmSetup& helm = checked.helm;
   const bool skip_adopt = getenv("AMEIDE_TILT_SKIP_HELM_ADOPT").value_or("") == "true";
   if (skip_adopt)
     spdlog::warn("{}: adoption skipped (AMEIDE_TILT_SKIP_HELM_ADOPT=true); helm refuses objects it does not own",
@@ -162,12 +143,9 @@ int run_apply(const ApplyOptions& o, const CommonOptions& common, const Getenv& 
   }
   if (!upgraded.ok()) {
     forget();
-    if (is_operation_in_progress_error(upgraded.err)) {
-      auto revisions = read_release_revisions(cluster.client(), cluster.index(), o.release, o.namespace_,
-                                              getenv("HELM_DRIVER"));
-      if (auto stuck = revisions ? stuck_release(*revisions) : std::nullopt)
-        return report_stuck(o.release, o.namespace_, *stuck);
-    }
+    if (report_stuck_after_failure(upgraded, cluster.client(), cluster.index(), o.release, o.namespace_,
+                                   getenv("HELM_DRIVER")))
+      return kExitFindings;
     spdlog::error("{}: helm upgrade --install failed ({}); the objects are as helm left them; fix the cause and "
                   "trigger the resource again",
                   o.release, upgraded.describe());
@@ -188,9 +166,9 @@ int run_apply(const ApplyOptions& o, const CommonOptions& common, const Getenv& 
     if (i == 0) live = fetch_live(cluster.client(), cluster.index(), objects, o.namespace_);
     else revisions = read_release_revisions(cluster.client(), cluster.index(), o.release, o.namespace_, getenv("HELM_DRIVER"));
   });
-  if (auto stuck = revisions ? stuck_release(*revisions) : std::nullopt) {
+  if (report_stuck(o.release, o.namespace_, revisions)) {
     forget();
-    return report_stuck(o.release, o.namespace_, *stuck);
+    return kExitFindings;
   }
   if (server && state_dir)
     store_record(*state_dir, *server, o.namespace_, o.release,

@@ -5,9 +5,7 @@ namespace ath::helm_apply {
 namespace {
 
 void add_kube_flags(std::vector<std::string>& argv, const HelmTarget& t) {
-  argv.insert(argv.end(), {"--namespace", t.namespace_});
-  if (!t.kubeconfig.empty()) argv.insert(argv.end(), {"--kubeconfig", t.kubeconfig});
-  if (!t.context.empty()) argv.insert(argv.end(), {"--kube-context", t.context});
+  for (auto& f : helm_kube_flags(t.namespace_, t.kubeconfig, t.context)) argv.push_back(std::move(f));
 }
 
 void add_chart_input(std::vector<std::string>& argv, const ChartInput& in) {
@@ -22,13 +20,12 @@ std::vector<std::string> helm_version_argv(const std::string& helm) {
   return {helm, "version", "--template", "{{.Version}}"};
 }
 
+HelmTemplate helm_template_of(const HelmTarget& t, const ChartInput& in) {
+  return {t.helm, t.release, t.namespace_, in.chart, in.value_files, set_string_args(in.images), t.kubeconfig, t.context};
+}
+
 std::vector<std::string> helm_template_argv(const HelmTarget& t, const ChartInput& in) {
-  // `--` keeps a release or chart that starts with '-' from being read as a flag.
-  std::vector<std::string> argv{t.helm, "template"};
-  add_kube_flags(argv, t);
-  add_chart_input(argv, in);
-  argv.insert(argv.end(), {"--", t.release, in.chart});
-  return argv;
+  return ath::helm_template_argv(helm_template_of(t, in));
 }
 
 std::vector<std::string> helm_upgrade_argv(const HelmTarget& t, const ChartInput& in, const std::vector<std::string>& extra) {
@@ -36,6 +33,7 @@ std::vector<std::string> helm_upgrade_argv(const HelmTarget& t, const ChartInput
   add_kube_flags(argv, t);
   add_chart_input(argv, in);
   argv.insert(argv.end(), extra.begin(), extra.end());
+  // `--` keeps a release or chart that starts with '-' from being read as a flag.
   argv.insert(argv.end(), {"--", t.release, in.chart});
   return argv;
 }

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/helm_template.hpp"
 #include "image_values.hpp"
 
 namespace ath::helm_apply {
@@ -24,6 +25,8 @@ struct ChartInput {
 };
 
 std::vector<std::string> helm_version_argv(const std::string& helm);
+// The `helm template` (core/helm_template.hpp) of the upgrade's chart, value files and images.
+HelmTemplate helm_template_of(const HelmTarget& t, const ChartInput& in);
 std::vector<std::string> helm_template_argv(const HelmTarget& t, const ChartInput& in);
 // `extra` are the version policy's flags (--server-side=false, ...).
 std::vector<std::string> helm_upgrade_argv(const HelmTarget& t, const ChartInput& in, const std::vector<std::string>& extra);

@@ -12,7 +12,7 @@ namespace ath::helm_apply {
 using ath::HelmVersion;
 using ath::parse_helm_version;
 
-inline constexpr const char* kDefaultHelmPin = "v3.19.2";
+using ath::kDefaultHelmPin;
 
 // AMEIDE_HELM_SERVER_SIDE: unset/empty/"false" -> client-side apply (the default).
 enum class ServerSide { False, True, Auto };

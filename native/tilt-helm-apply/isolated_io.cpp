@@ -2,10 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <cstdio>
 
 #include "applied_objects.hpp"
+#include "core/helm_template.hpp"
 #include "core/yaml_json.hpp"
 #include "isolated_release.hpp"
 #include "release_io.hpp"
@@ -14,29 +14,15 @@ namespace ath::helm_apply {
 
 namespace {
 
-std::vector<ImageKeys> image_keys_of(const std::vector<std::string>& pairs) {
-  std::vector<ImageKeys> keys;
-  for (const auto& p : pairs) keys.push_back(parse_image_keys(p));
-  if (keys.empty()) keys.push_back(ImageKeys{});
-  return keys;
-}
-
-// `--set-string fullnameOverride=<release>`: the name suffix, the one value besides the image keys.
-std::vector<std::string> fullname_args(const std::string& release) {
-  return {"--set-string", std::string(kFullnameKey) + "=" + release};
-}
-
+// The release's render (core/helm_template.hpp), with `extra` after the image keys.
 std::vector<json> render(const HelmTarget& t, const ChartInput& in, const std::vector<std::string>& extra) {
-  auto argv = helm_template_argv(t, in);
-  argv.insert(std::find(argv.begin(), argv.end(), std::string("--")), extra.begin(), extra.end());
-  auto res = run_helm(argv, std::chrono::seconds(120));
-  if (!res.ok())
-    throw UsageError("helm template " + t.release + " " + in.chart + " failed (" + res.describe() +
-                     "); nothing was changed: " + res.err);
-  std::vector<json> out;
-  for (auto& d : parse_yaml_stream(res.out, "helm template " + t.release))
-    if (!d.value.is_null()) out.push_back(std::move(d.value));
-  return out;
+  HelmTemplate request = helm_template_of(t, in);
+  request.set_args.insert(request.set_args.end(), extra.begin(), extra.end());
+  try {
+    return render_helm_template(request);
+  } catch (const std::runtime_error& e) {
+    throw UsageError(std::string(e.what()) + " (nothing was changed)");
+  }
 }
 
 // Every Application Argo CD keeps (all namespaces); none when the server has no Application type.
@@ -112,17 +98,9 @@ json proven_labels(const HelmTarget& t, const std::string& user) {
 int run_isolated_apply(const ApplyOptions& o, const CommonOptions& common, const Getenv& getenv) {
   if (o.argocd_release.empty() || o.argocd_release == o.release)
     throw UsageError("--isolated needs --argocd-release, Argo CD's release, different from --release " + o.release);
-  if (auto err = check_chart(o.chart)) throw UsageError(*err);
-  if (auto err = check_value_files(o.value_files)) throw UsageError(*err);
-  ChartInput input{o.chart, o.value_files, {}};
-  try {
-    input.images = image_values(image_keys_of(o.image_keys), getenv);
-  } catch (const std::invalid_argument& e) {
-    throw UsageError(e.what());
-  }
-  HelmSetup helm = setup_helm(getenv);
-  for (const auto& w : helm.decision.warnings) spdlog::warn("{}", w);
-  locate_kubectl(common.kube.kubectl);
+  const ApplyInputs checked = check_apply_inputs(o.chart, o.value_files, o.image_keys, common.kube.kubectl, getenv);
+  const ChartInput& input = checked.input;
+  const HelmSetup& helm = checked.helm;
   const std::string app_ns = o.app_namespace.empty() ? o.namespace_ : o.app_namespace;
   HelmTarget target{helm.helm, o.release, o.namespace_, common.kube.kubeconfig, common.kube.context};
   HelmTarget argo{helm.helm, o.argocd_release, app_ns, common.kube.kubeconfig, common.kube.context};
@@ -132,7 +110,7 @@ int run_isolated_apply(const ApplyOptions& o, const CommonOptions& common, const
 
   // 1. Render both releases with the same chart, value files and images: ours may differ only in
   //    the full name, and must not name an object Argo CD manages in the target namespace.
-  const auto ours = render(target, input, fullname_args(o.release));
+  const auto ours = render(target, input, isolated_name_args(o.release));
   const auto argo_render = render(argo, input, {});
   const auto differ = differences_beyond_name(ours, argo_render, o.release, o.argocd_release, app_ns);
   if (o.namespace_ == app_ns && !differ.empty()) {
@@ -151,8 +129,9 @@ int run_isolated_apply(const ApplyOptions& o, const CommonOptions& common, const
   else
     spdlog::info("{}: parity: renders equal to {}'s but for the release name (same value files and image)", o.release,
                  o.argocd_release);
+  // The distinct-names decision `tilt-values-parity check --isolated` makes too (core/isolated_names.hpp).
   std::vector<ArgoObject> theirs;
-  for (const auto& id : object_identities(argo_render, app_ns)) theirs.push_back({id, ""});
+  for (auto& id : same_object_names(ours, o.namespace_, argo_render, app_ns)) theirs.push_back({std::move(id), ""});
   KubeClient client = KubeClient::connect(common.kube);
   ResourceIndex index = discover_index(client);
   for (auto& a : argo_objects_in(argo_applications(client, index), o.namespace_)) theirs.push_back(std::move(a));
@@ -171,16 +150,21 @@ int run_isolated_apply(const ApplyOptions& o, const CommonOptions& common, const
 
   // 2. Deploy, marking the release record as Tilt's (the proof `tilt down` checks).
   auto extra = helm.decision.upgrade_flags;
-  auto name_args = fullname_args(o.release);
+  auto name_args = isolated_name_args(o.release);
   extra.insert(extra.end(), name_args.begin(), name_args.end());
   extra.insert(extra.end(), {"--labels", labels_flag_value(isolated_release_labels(o.tilt_user, o.argocd_release))});
   auto upgraded = run_helm(helm_upgrade_argv(target, input, extra), std::chrono::seconds(900));
   log_helm_output(upgraded, o.release);
+  const auto driver = getenv("HELM_DRIVER");
   if (!upgraded.ok()) {
+    if (report_stuck_after_failure(upgraded, client, index, o.release, o.namespace_, driver)) return kExitFindings;
     spdlog::error("{}: helm upgrade --install failed ({}); fix the cause and trigger the resource again", o.release,
                   upgraded.describe());
     return kExitFindings;
   }
+  // Helm 3 exits 0 when it could not record the release (release_status.hpp): check it is not stuck pending.
+  if (report_stuck(o.release, o.namespace_, read_release_revisions(client, index, o.release, o.namespace_, driver)))
+    return kExitFindings;
   auto objects = installed_manifest(target);
   if (!objects) throw std::runtime_error("release " + o.release + " is missing right after helm installed it");
   const std::string yaml = to_yaml_stream(tilt_output(fetch_live(client, index, *objects, o.namespace_)));

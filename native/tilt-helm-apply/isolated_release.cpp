@@ -4,22 +4,7 @@
 #include <cctype>
 #include <set>
 
-#include "core/names.hpp"
-
 namespace ath::helm_apply {
-
-IsolatedName isolated_release_name(const std::string& base, const std::string& suffix) {
-  const std::string tail = suffix.empty() ? "tilt" : suffix;
-  const std::string name = base + "-" + tail;
-  if (auto err = check_dns1123_label(tail))
-    return {name, "isolate suffix " + *err + " (DNS-1123); pick a suffix such as your user name in lower case"};
-  // Helm refuses names over 53 characters (pkg/chartutil/validate_name.go, helm v3.17.2: maxReleaseNameLen):
-  // its objects' names and labels are derived from it.
-  if (auto err = check_helm_release_name(name))
-    return {name, "isolated release " + *err + " (Helm's 53-character release-name limit); use a shorter " +
-                      (suffix.empty() ? std::string("release") : std::string("--isolate-suffix"))};
-  return {name, ""};
-}
 
 std::string user_label_value(const std::string& user) {
   std::string v;
@@ -53,51 +38,15 @@ std::string isolated_release_selector(const std::string& user) {
   return std::string(kManagedByLabel) + "=" + kManagedByTilt + "," + kTiltUserLabel + "=" + user_label_value(user);
 }
 
-namespace {
-// Kinds that have no namespace: a rendered one never gets the release namespace.
-bool cluster_scoped(const std::string& kind) {
-  static const std::set<std::string> kinds{"Namespace", "ClusterRole", "ClusterRoleBinding",
-                                           "CustomResourceDefinition", "PersistentVolume", "StorageClass",
-                                           "PriorityClass", "MutatingWebhookConfiguration",
-                                           "ValidatingWebhookConfiguration", "IngressClass"};
-  return kinds.count(kind) > 0;
-}
-
-std::string identity(const std::string& kind, const std::string& ns, const std::string& name) {
-  return kind + " " + (ns.empty() ? "" : ns + "/") + name;
-}
-}  // namespace
-
-std::vector<std::string> object_identities(const std::vector<json>& objects, const std::string& ns) {
-  std::vector<std::string> out;
-  for (const auto& o : objects) {
-    if (!o.is_object()) continue;
-    const std::string kind = o.value("kind", "");
-    const json meta = o.value("metadata", json::object());
-    const std::string name = meta.value("name", "");
-    if (kind.empty() || name.empty()) continue;
-    out.push_back(identity(kind, cluster_scoped(kind) ? "" : meta.value("namespace", ns), name));
-  }
-  return out;
-}
-
-std::vector<std::string> shared_identities(const std::vector<std::string>& ours, const std::vector<std::string>& theirs) {
-  std::set<std::string> t(theirs.begin(), theirs.end());
-  std::vector<std::string> out;
-  for (const auto& o : ours)
-    if (t.count(o) && std::find(out.begin(), out.end(), o) == out.end()) out.push_back(o);
-  return out;
-}
-
 std::vector<ArgoObject> argo_objects_in(const std::vector<json>& applications, const std::string& ns) {
   std::vector<ArgoObject> out;
   for (const auto& app : applications) {
     const std::string name = app.value("metadata", json::object()).value("name", "");
     const json resources = app.value("status", json::object()).value("resources", json::array());
     for (const auto& r : resources) {
-      const std::string rns = r.value("namespace", "");
-      if (rns != ns) continue;
-      out.push_back({identity(r.value("kind", ""), rns, r.value("name", "")), name});
+      if (!r.is_object() || r.value("namespace", "") != ns) continue;
+      const json object{{"kind", r.value("kind", "")}, {"metadata", {{"name", r.value("name", "")}, {"namespace", ns}}}};
+      for (auto& id : object_identities({object}, ns)) out.push_back({std::move(id), name});
     }
   }
   return out;
@@ -115,8 +64,7 @@ std::optional<std::string> namespace_refusal(const std::string& release, const s
   if (list.empty()) return std::nullopt;
   return release + ": not deployed into namespace " + ns +
          ": the chart renders the same object names as Argo CD there, so Tilt would take over " + list +
-         ". Give the chart distinct names (fullnameOverride from the release name, as values/charts/app does) "
-         "or deploy into your own namespace (isolate_namespace)";
+         ": " + kDistinctNamesFix;
 }
 
 std::vector<std::string> differences_beyond_name(const std::vector<json>& ours, const std::vector<json>& theirs,

@@ -1,15 +1,18 @@
 #pragma once
 // Isolated mode (issue 18): Tilt deploys its own release `<release>-tilt` (or `<release>-<suffix>`)
 // next to Argo CD's, with Argo CD's value files plus only the image keys and the full name. These
-// are the pure decisions of that mode: the release name, the marker labels helm stores on the
-// release record, whether the rendered objects collide with Argo CD's, and whether `tilt down`
-// may uninstall a release. The I/O lives in isolated_io.cpp.
+// are the pure decisions of that mode in tilt-helm-apply: the marker labels helm stores on the
+// release record, whether the rendered objects collide with what Argo CD manages, and whether
+// `tilt down` may uninstall a release. The release name and the distinct-names decision are
+// core/isolated_names.hpp (tilt-values-parity's check uses them too); the I/O is isolated_io.cpp.
 #include <nlohmann/json.hpp>
 
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "core/isolated_names.hpp"
 
 namespace ath::helm_apply {
 using json = nlohmann::json;
@@ -21,16 +24,6 @@ inline constexpr const char* kManagedByTilt = "tilt";
 inline constexpr const char* kTiltUserLabel = "ameide.io/tilt-user";
 inline constexpr const char* kTiltModeLabel = "ameide.io/tilt-mode";
 inline constexpr const char* kArgoReleaseLabel = "ameide.io/argocd-release";
-// The chart value that sets every object's name (values/charts/app/_helpers.tpl).
-inline constexpr const char* kFullnameKey = "fullnameOverride";
-
-// `<base>-tilt`, or `<base>-<suffix>` when a suffix is given. The error names the rule broken
-// (DNS-1123 or Helm's 53-character release limit) and the fix.
-struct IsolatedName {
-  std::string name;
-  std::string error;  // empty when `name` is valid
-};
-IsolatedName isolated_release_name(const std::string& base, const std::string& suffix);
 
 // A user name as a label value: lower-case, [a-z0-9-_.] only, at most 63 characters, starting
 // and ending with an alphanumeric. Empty when nothing usable is left.
@@ -42,13 +35,6 @@ std::string labels_flag_value(const std::map<std::string, std::string>& labels);
 // The selector `helm list --selector` uses to find this user's Tilt releases.
 std::string isolated_release_selector(const std::string& user);
 
-// "Kind namespace/name" of each rendered object (namespaced objects without a namespace live
-// in `ns`; cluster-scoped kinds are recognised by `cluster_scoped`).
-std::vector<std::string> object_identities(const std::vector<json>& objects, const std::string& ns);
-
-// Identities that appear in both lists: objects the isolated release would take from Argo CD.
-std::vector<std::string> shared_identities(const std::vector<std::string>& ours, const std::vector<std::string>& theirs);
-
 // The identities Argo CD manages in `ns`: every Application's status.resources there.
 // `applications` is the items of an Application list. Each identity is returned with the app.
 struct ArgoObject {
@@ -58,8 +44,8 @@ struct ArgoObject {
 std::vector<ArgoObject> argo_objects_in(const std::vector<json>& applications, const std::string& ns);
 
 // Why the isolated release may not go into `ns`, or nullopt. `ours` are the identities the
-// isolated release renders; `argo` what Argo CD manages there (argo_objects_in) plus the
-// objects Argo's own release renders (application "" = the app's own release).
+// isolated release renders; `argo` what Argo CD manages there (argo_objects_in) plus what
+// same_object_names found in Argo CD's own render (application "" = the app's own release).
 std::optional<std::string> namespace_refusal(const std::string& release, const std::string& ns,
                                              const std::vector<std::string>& ours, const std::vector<ArgoObject>& argo);
 

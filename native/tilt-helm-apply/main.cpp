@@ -64,11 +64,11 @@ int main(int argc, char** argv) {
     if (auto err = check_helm_release_name(release)) throw UsageError("invalid --release: " + *err);
     if (auto err = check_dns1123_label(ns)) throw UsageError("invalid --namespace: " + *err);
     std::string& user = applying ? ao.tilt_user : dopt.tilt_user;
-    if (user.empty()) user = process_getenv("USER").value_or("");
+    if (user.empty()) user = process_env("USER").value_or("");
     if ((applying ? ao.isolated : dopt.isolated) && user_label_value(user).empty())
       throw UsageError("--isolated needs the developer's name: pass --tilt-user or set USER");
-    if (!applying) return dopt.isolated ? run_isolated_delete(dopt, common, process_getenv)
-                                        : run_delete(dopt, common, process_getenv);
+    if (!applying) return dopt.isolated ? run_isolated_delete(dopt, common, process_env)
+                                        : run_delete(dopt, common, process_env);
     if (!ao.argocd_app.empty())
       if (auto err = check_dns1123_subdomain(ao.argocd_app)) throw UsageError("invalid --argocd-app: " + *err);
     if (auto err = check_dns1123_label(ao.argocd_namespace)) throw UsageError("invalid --argocd-namespace: " + *err);
@@ -76,8 +76,8 @@ int main(int argc, char** argv) {
       if (!ao.app_namespace.empty())
         if (auto err = check_dns1123_label(ao.app_namespace)) throw UsageError("invalid --app-namespace: " + *err);
       if (auto err = check_helm_release_name(ao.argocd_release)) throw UsageError("invalid --argocd-release: " + *err);
-      return run_isolated_apply(ao, common, process_getenv);
+      return run_isolated_apply(ao, common, process_env);
     }
-    return run_apply(ao, common, process_getenv);
+    return run_apply(ao, common, process_env);
   });
 }

@@ -1,6 +1,7 @@
 #include "preflight.hpp"
 
-#include <cstdlib>
+#include <spdlog/spdlog.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -11,12 +12,6 @@
 
 namespace ath::helm_apply {
 namespace fs = std::filesystem;
-
-std::optional<std::string> process_getenv(const std::string& name) {
-  const char* v = std::getenv(name.c_str());
-  if (!v) return std::nullopt;
-  return std::string(v);
-}
 
 std::optional<std::string> check_chart(const std::string& chart) {
   if (chart.starts_with("oci://") || chart.starts_with("https://") || chart.starts_with("http://")) return std::nullopt;
@@ -38,16 +33,6 @@ std::optional<std::string> check_value_files(const std::vector<std::string>& fil
     if (!in) return "value file " + f + " cannot be read: check its permissions";
   }
   return std::nullopt;
-}
-
-std::string locate_helm(const Getenv& getenv) {
-  if (auto bin = getenv("AMEIDE_HELM_BIN"); bin && !bin->empty()) {
-    if (auto found = find_program(*bin)) return *found;
-    throw UsageError("helm not found: AMEIDE_HELM_BIN=" + *bin + " is not an executable file; fix AMEIDE_HELM_BIN");
-  }
-  if (auto found = find_program("helm")) return *found;
-  throw UsageError(std::string("helm not found on PATH: install helm ") + kDefaultHelmPin +
-                   " (scripts/install-helm.sh) or set AMEIDE_HELM_BIN");
 }
 
 std::string locate_kubectl(const std::string& kubectl) {
@@ -79,6 +64,26 @@ HelmSetup setup_helm(const Getenv& getenv, const std::optional<std::string>& sta
   s.decision = decide_helm(*version, *pin, *ss);
   if (s.decision.refused) throw UsageError(s.decision.message);
   return s;
+}
+
+ApplyInputs check_apply_inputs(const std::string& chart, const std::vector<std::string>& value_files,
+                               const std::vector<std::string>& image_key_pairs, const std::string& kubectl,
+                               const Getenv& getenv, const std::optional<std::string>& state_dir) {
+  if (auto err = check_chart(chart)) throw UsageError(*err);
+  if (auto err = check_value_files(value_files)) throw UsageError(*err);
+  ApplyInputs in{ChartInput{chart, value_files, {}}, {}};
+  try {
+    std::vector<ImageKeys> keys;
+    for (const auto& p : image_key_pairs) keys.push_back(parse_image_keys(p));
+    if (keys.empty()) keys.push_back(ImageKeys{});  // one image: image.repository, image.tag
+    in.input.images = image_values(keys, getenv);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+  in.helm = setup_helm(getenv, state_dir);
+  for (const auto& w : in.helm.decision.warnings) spdlog::warn("{}", w);
+  locate_kubectl(kubectl);
+  return in;
 }
 
 }  // namespace ath::helm_apply

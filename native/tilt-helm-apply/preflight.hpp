@@ -6,14 +6,16 @@
 #include <string>
 #include <vector>
 
+#include "core/helm_template.hpp"
+#include "helm_argv.hpp"
 #include "helm_pin.hpp"
 #include "image_values.hpp"
 
 namespace ath::helm_apply {
 
-using Getenv = std::function<std::optional<std::string>(const std::string&)>;
-// The process environment, as a Getenv.
-std::optional<std::string> process_getenv(const std::string& name);
+// An environment lookup; ath::process_env reads the process's. locate_helm is core's
+// (core/helm_template.hpp).
+using Getenv = ath::EnvLookup;
 
 // A local chart folder (with Chart.yaml) or packaged .tgz; oci:// and http(s):// references are
 // left to helm. nullopt when fine, else the sentence.
@@ -21,8 +23,6 @@ std::optional<std::string> check_chart(const std::string& chart);
 // Every value file exists and is a readable regular file.
 std::optional<std::string> check_value_files(const std::vector<std::string>& files);
 
-// AMEIDE_HELM_BIN, else `helm` on PATH; throws UsageError when neither is there.
-std::string locate_helm(const Getenv& getenv);
 // The kubectl the kube layer runs (ATH_KUBECTL or PATH); throws UsageError when missing.
 std::string locate_kubectl(const std::string& kubectl);
 
@@ -36,5 +36,16 @@ struct HelmSetup {
 // With `state_dir`, the version is remembered per binary (path, size, mtime) and helm is not
 // asked again.
 HelmSetup setup_helm(const Getenv& getenv, const std::optional<std::string>& state_dir = std::nullopt);
+
+// Everything an apply checks before any request to the cluster, in both modes: the chart, the
+// value files, TILT_IMAGE_<i> for each "REPO_KEY,TAG_KEY" pair (default: image.repository,
+// image.tag), helm and its version (warnings logged), kubectl. Throws UsageError naming the fix.
+struct ApplyInputs {
+  ChartInput input;
+  HelmSetup helm;
+};
+ApplyInputs check_apply_inputs(const std::string& chart, const std::vector<std::string>& value_files,
+                               const std::vector<std::string>& image_key_pairs, const std::string& kubectl,
+                               const Getenv& getenv, const std::optional<std::string>& state_dir = std::nullopt);
 
 }  // namespace ath::helm_apply

@@ -147,4 +147,19 @@ std::optional<std::vector<ReleaseRevision>> read_release_revisions(KubeClient& c
   return release_revisions(records.value);
 }
 
+bool report_stuck(const std::string& release, const std::string& ns,
+                  const std::optional<std::vector<ReleaseRevision>>& revisions) {
+  auto stuck = revisions ? stuck_release(*revisions) : std::nullopt;
+  if (!stuck) return false;
+  spdlog::error("{}", stuck_advice(release, ns, *stuck));
+  return true;
+}
+
+bool report_stuck_after_failure(const ProcessResult& upgrade, KubeClient& client, const ResourceIndex& index,
+                                const std::string& release, const std::string& ns,
+                                const std::optional<std::string>& helm_driver) {
+  if (!is_operation_in_progress_error(upgrade.err)) return false;
+  return report_stuck(release, ns, read_release_revisions(client, index, release, ns, helm_driver));
+}
+
 }  // namespace ath::helm_apply

@@ -53,4 +53,15 @@ std::optional<std::vector<ReleaseRevision>> read_release_revisions(KubeClient& c
                                                                           const std::string& ns,
                                                                           const std::optional<std::string>& helm_driver);
 
+// Logs the recovery when the release's newest revision is stuck pending (release_status.hpp) and
+// returns true; `revisions` as read_release_revisions returned them (nullopt: not checked).
+bool report_stuck(const std::string& release, const std::string& ns,
+                  const std::optional<std::vector<ReleaseRevision>>& revisions);
+
+// After a failed `helm upgrade --install`: when helm refused because another operation is in
+// progress, reads the release's records and reports it if stuck (true); false otherwise.
+bool report_stuck_after_failure(const ProcessResult& upgrade, KubeClient& client, const ResourceIndex& index,
+                                const std::string& release, const std::string& ns,
+                                const std::optional<std::string>& helm_driver);
+
 }  // namespace ath::helm_apply

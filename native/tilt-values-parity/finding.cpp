@@ -23,6 +23,7 @@ const std::vector<RuleInfo>& rule_catalog() {
       {"dev-registry", "Staging or prod values point at a dev registry (k3d-*.localhost, registry.localhost, localhost)."},
       {"pull-secrets-disabled", "Staging or prod values do not set image pull secrets (or set an empty list)."},
       {"missing-explicit-image", "Staging or prod values do not set the image repository or tag explicitly."},
+      {"isolated-names", "check --isolated: Tilt's isolated release would render object names Argo CD's release renders (or cannot be rendered or named)."},
   };
   return rules;
 }

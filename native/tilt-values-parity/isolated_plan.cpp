@@ -1,8 +1,10 @@
 #include "isolated_plan.hpp"
 
+#include "core/isolated_names.hpp"
+
 namespace tvp {
 
-std::string isolated_release(const AppPlan& p) { return p.release + "-tilt"; }
+std::string isolated_release(const AppPlan& p) { return ath::isolated_release_name(p.release, "").name; }
 
 json isolated_plan_json(const AppPlan& p) {
   json set = json::array();
@@ -10,7 +12,7 @@ json isolated_plan_json(const AppPlan& p) {
     set.push_back(i.repository_key);
     set.push_back(i.tag_key);
   }
-  set.push_back("fullnameOverride");
+  set.push_back(ath::kFullnameKey);
   return {{"release", isolated_release(p)},
           {"argocd_release", p.release},
           {"namespace", p.namespace_},
@@ -22,7 +24,7 @@ std::string isolated_plan_text(const AppPlan& p) {
   std::string out = "  isolated: helm upgrade --install " + isolated_release(p) + " " + p.chart + " -n " + p.namespace_;
   for (const auto& f : p.value_files) out += " -f " + f;
   for (const auto& i : p.images) out += " --set " + i.repository_key + "=... --set " + i.tag_key + "=...";
-  return out + " --set fullnameOverride=" + isolated_release(p) + "  (next to Argo CD's " + p.release + ")\n";
+  return out + " --set " + std::string(ath::kFullnameKey) + "=" + isolated_release(p) + "  (next to Argo CD's " + p.release + ")\n";
 }
 
 }  // namespace tvp

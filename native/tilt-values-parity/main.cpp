@@ -4,8 +4,10 @@
 #include <iostream>
 
 #include "analysis.hpp"
+#include "isolated_check.hpp"
 #include "ath/version.hpp"
 #include "core/cli.hpp"
+#include "core/helm_template.hpp"
 #include "core/names.hpp"
 #include "report.hpp"
 
@@ -51,6 +53,15 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   auto* check = app.add_subcommand("check", "report every parity violation with file:line (exit 1 when there is one)");
   add_output_option(*check, common, {"text", "json", "sarif"});
+  // Isolated mode (issue 18): what the root Tiltfile runs before it deploys any `-tilt` release.
+  bool isolated = false;
+  tvp::IsolatedCheck isolate;
+  check->add_flag("--isolated", isolated,
+                  "also render every app's chart with helm (AMEIDE_HELM_BIN or PATH) for Argo CD's release and Tilt's "
+                  "isolated <release>-tilt, and report a chart that names an object the same in both");
+  check->add_option("--isolate-suffix", isolate.suffix, "with --isolated: Tilt's release is <release>-<suffix>");
+  check->add_option("--isolate-namespace", isolate.namespace_,
+                    "with --isolated: Tilt's releases go into this namespace (default: each app's)");
   std::string rules = "Rules (values/README.md explains each):\n";
   for (const auto& r : tvp::rule_catalog()) rules += "  " + std::string(r.id) + ": " + r.summary + "\n";
   check->footer(rules + "-o json: {schema: tilt-values-parity/check/v1, ok, env, root, repo_root, apps, findings: [{rule, "
@@ -65,6 +76,13 @@ int main(int argc, char** argv) {
     if (auto err = check_dns1123_label(env)) throw UsageError("invalid --env: " + *err);
     if (!app_name.empty())
       if (auto err = check_helm_release_name(app_name)) throw UsageError("invalid --app: " + *err);
+    if (!isolated && (!isolate.suffix.empty() || !isolate.namespace_.empty()))
+      throw UsageError("--isolate-suffix and --isolate-namespace need --isolated");
+    if (!isolate.suffix.empty())
+      if (auto err = check_dns1123_label(isolate.suffix)) throw UsageError("invalid --isolate-suffix: " + *err);
+    if (!isolate.namespace_.empty())
+      if (auto err = check_dns1123_label(isolate.namespace_)) throw UsageError("invalid --isolate-namespace: " + *err);
+    if (isolated) isolate.helm = locate_helm(process_env);
     fs::path root_dir = root.empty() ? default_root() : fs::path(root);
     tvp::LoadLimits limits;
     limits.max_bytes = max_bytes;
@@ -77,6 +95,10 @@ int main(int argc, char** argv) {
     std::error_code ec;
     std::string repo_root = a.ws.repo_root.string(), ws_root = a.ws.root.string();
     if (check->parsed()) {
+      if (isolated) {
+        tvp::check_isolated(a.plans, a.ws.repo_root, isolate, a.findings);
+        tvp::sort_findings(a.findings);
+      }
       tvp::ReportContext ctx{repo_root, ws_root, env, {}, ""};
       for (const auto& p : a.plans) ctx.apps.push_back(p.name);
       auto rel = fs::proximate(a.ws.repo_root, fs::current_path(ec), ec).generic_string();

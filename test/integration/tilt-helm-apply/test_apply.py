@@ -78,10 +78,12 @@ def escape_keys(obj):
 
 
 class ApplyBase(unittest.TestCase):
+    fixture_flags = ('--argocd',)  # test/cluster/serve flags
+
     def setUp(self):
         if not HELM or not os.access(HELM, os.X_OK):
             self.fail(f'HELM_BIN={HELM!r} is not an executable helm; configure HELM3_BIN/HELM4_BIN')
-        self.c = self.enterContext(cluster('--argocd'))
+        self.c = self.enterContext(cluster(*self.fixture_flags))
         self.argo_deploy()
 
     # --- the state Argo CD leaves -------------------------------------------------------------

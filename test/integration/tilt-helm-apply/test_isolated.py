@@ -2,7 +2,8 @@
 """Isolated mode (issue 18) of tilt-helm-apply against the API server fixture with real helm and
 kubectl: two developers' `-tilt` releases of apps-graph run side by side with Argo CD's, whose
 objects and Application stay byte for byte as they were; `delete --isolated` removes only the
-caller's own release and refuses any release helm's record does not label as Tilt's.
+caller's own release and refuses any release helm's record does not label as Tilt's; a release
+helm leaves stuck `pending-install` is reported with the recovery, as on the overlay path.
 
 Environment: HELM_BIN (the helm under test, required), ATH_BIN_DIR (built helpers).
 """
@@ -17,7 +18,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_apply import APPLY, CHART, HELM, NS, OBJECTS, RELEASE, VALUES, ApplyBase, path_of  # noqa: E402
 
 
-class Isolated(ApplyBase):
+class IsolatedBase(ApplyBase):
     def argo_state(self):
         """Argo CD's objects and Application, exactly as the server returns them."""
         out = self.snapshot()
@@ -47,6 +48,8 @@ class Isolated(ApplyBase):
         out = self.c.run([HELM, 'list', '--deployed', '--failed', '--pending', '-n', ns, '-o', 'json']).stdout
         return sorted(r['name'] for r in json.loads(out or '[]'))
 
+
+class Isolated(IsolatedBase):
     def test_two_developers_side_by_side_argo_untouched_and_down_removes_only_ones_own(self):
         before = self.argo_state()
         self.iso_apply('alice', 'apps-graph-tilt')
@@ -145,6 +148,29 @@ class Isolated(ApplyBase):
         self.assertIn('name: apps-graph-tilt', res.stdout)
         self.assertEqual(self.c.call('GET', '/api/v1/namespaces/dev-dan')[0], 404)
         self.assertEqual(self.argo_state(), before)
+
+
+class IsolatedStuckRelease(IsolatedBase):
+    """Issue 12 defect 5 on the isolated path: every write of helm's release record after its
+    creation fails, so helm 3 cannot record how the install ended and still exits 0."""
+    fixture_flags = ('--argocd', '--fail', 'secrets:update:1', '--seed', '1')
+
+    def test_stuck_pending_install_exits_non_zero_and_says_how_to_recover(self):
+        before = self.argo_state()
+        res = self.iso_apply('alice', 'apps-graph-tilt', expect=1)
+        self.assertTrue(any(r['method'] == 'PUT' and '/secrets/sh.helm.release.v1.apps-graph-tilt.v1' in r['path']
+                            and r['status'] >= 500 for r in self.c.requests()),
+                        'the fixture did not fail the record update')
+        self.assertIn('stuck in pending-install', res.stderr)
+        self.assertIn(f'helm history apps-graph-tilt -n {NS}', res.stderr)
+        self.assertIn(f'helm uninstall apps-graph-tilt -n {NS}', res.stderr)
+        self.assertEqual(res.stdout, '', 'objects reported to Tilt for a release helm did not record')
+        # The next apply meets helm's "another operation is in progress" and says the same.
+        res = self.iso_apply('alice', 'apps-graph-tilt', expect=1, image='registry.localhost:32000/graph:tilt-2')
+        self.assertIn('stuck in pending-install', res.stderr)
+        self.assertIn(f'helm history apps-graph-tilt -n {NS}', res.stderr)
+        self.assertNotIn('trigger the resource again', res.stderr)
+        self.assertEqual(self.argo_state(), before, 'Argo CD objects or Application changed')
 
 
 if __name__ == '__main__':

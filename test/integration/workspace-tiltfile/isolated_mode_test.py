@@ -2,21 +2,32 @@
 """Isolated mode of the workspace Tiltfile (issue 18) through the Starlark harness: `--isolated`
 or AMEIDE_TILT_MODE=isolated declares Tilt's own `<release>-tilt` releases, no sync guard, no
 adoption buttons, and shows the mode in the UI; the default stays overlay; the shared dev context
-gets a warning suggesting isolated mode.
-Run: ATH_BIN_DIR=build/bin python3 -m unittest -v isolated_mode_test
+gets a warning suggesting isolated mode. The values-parity resource runs `check --isolated`, which
+fails (with real helm, HELM_BIN) on a chart that cannot render distinct names, and every -tilt
+release depends on it, so nothing is deployed before it passed.
+Run: ATH_BIN_DIR=build/bin HELM_BIN=.cache/tools/helm-v3.17.2/helm python3 -m unittest -v isolated_mode_test
 """
 import os
+import shutil
+import subprocess
 import sys
+import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from workspace_tiltfile_test import GUARD, PARITY, TiltfileCase, names, res, tilt_eval  # noqa: E402
+from workspace_tiltfile_test import GUARD, PARITY, REPO, TiltfileCase, names, res, tilt_eval  # noqa: E402
 
 
 class IsolatedMode(TiltfileCase):
     def assert_isolated(self, doc, suffix="tilt", namespace=None):
         self.assertNotIn(GUARD, names(doc))
         self.assertIn(PARITY, names(doc))
+        # The parity check renders both names (tilt-values-parity check --isolated) and every -tilt
+        # release waits for it: a chart without distinct names is reported before anything deploys.
+        check = res(doc, PARITY)["cmd"]
+        self.assertEqual(check[check.index("check"):],
+                         ["check", "--isolated"] + (["--isolate-suffix", suffix] if suffix != "tilt" else []) +
+                         (["--isolate-namespace", namespace] if namespace else []))
         buttons = {b["name"] for b in doc["buttons"]}
         self.assertFalse([b for b in buttons if b.startswith("adopt-")], buttons)
         self.assertNotIn("argocd-resume", buttons)
@@ -37,6 +48,7 @@ class IsolatedMode(TiltfileCase):
             self.assertIn("--isolated", r["delete_cmd"])
             self.assertNotIn("--on-down", r["delete_cmd"])
             self.assertNotIn(GUARD, r["resource_deps"])
+            self.assertIn(PARITY, r["resource_deps"])
             for dep in plan["resource_deps"]:
                 self.assertIn(f"{dep}-{suffix}", r["resource_deps"])
 
@@ -50,9 +62,32 @@ class IsolatedMode(TiltfileCase):
         self.assert_isolated(self.up("--isolated", "--isolate-suffix=alice", "--isolate-namespace=dev-alice"),
                              suffix="alice", namespace="dev-alice")
 
+    def test_parity_check_reports_a_chart_without_distinct_names(self):
+        helm = os.environ.get("HELM_BIN", "")
+        self.assertTrue(helm and os.access(helm, os.X_OK), f"HELM_BIN={helm!r} is not an executable helm")
+        cmd = res(self.up("--isolated"), PARITY)["cmd"]
+        env = dict(os.environ, AMEIDE_HELM_BIN=helm)
+        p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        values = os.path.join(REPO, "values")
+        self.assertIn(values, cmd)
+        with tempfile.TemporaryDirectory() as tmp:
+            shutil.copytree(values, os.path.join(tmp, "values"))
+            helpers = os.path.join(tmp, "values", "charts", "app", "templates", "_helpers.tpl")
+            with open(helpers) as f:
+                text = f.read()
+            with open(helpers, "w") as f:
+                f.write(text.replace("default .Release.Name .Values.fullnameOverride", '"fixed"'))
+            argv = [os.path.join(tmp, "values") if a == values else a for a in cmd]
+            p = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=300)
+            self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+            self.assertIn("error[isolated-names]", p.stdout)
+            self.assertIn("Tilt's release apps-graph-tilt (namespace ameide) renders the same object names", p.stdout)
+
     def test_default_stays_overlay_with_guard(self):
         doc = self.up()
         self.assertIn(GUARD, names(doc))
+        self.assertEqual(res(doc, PARITY)["cmd"][-1], "check")  # no helm renders in overlay mode
         for app in self.apps:
             self.assertIn(app, names(doc))
             self.assertNotIn("isolated", res(doc, app)["labels"])

@@ -23,6 +23,20 @@ class Parity(unittest.TestCase):
         self.assertEqual(b["cmd"]["args"], r["cmd"])
         self.assertEqual(b["annotations"], {"tilt.dev/resource": "values-parity"})
 
+    def test_isolated_check_renders_both_names(self):
+        code, doc, err = tilt_eval(TILTFILE, "PARITY_ISOLATED=1")
+        self.assertEqual(code, 0, err)
+        values = os.path.join(REPO, "values")
+        r = by_name(doc["resources"], "values-parity-isolated")
+        self.assertEqual(r["cmd"], ["/bin/true", "--root", values, "--env", "dev", "check", "--isolated",
+                                    "--isolate-suffix", "alice", "--isolate-namespace", "dev-alice"])
+        self.assertEqual(by_name(doc["resources"], "values-parity")["cmd"][-1], "check")
+
+    def test_isolate_suffix_needs_isolated(self):
+        code, _, err = tilt_eval(TILTFILE, "PARITY_SUFFIX_ONLY=1")
+        self.assertEqual(code, 1)
+        self.assertIn("isolate_suffix and isolate_namespace need isolated=True", err)
+
     def test_missing_workspace_fails(self):
         code, _, err = tilt_eval(TILTFILE, "PARITY_ROOT=/nonexistent")
         self.assertEqual(code, 1)

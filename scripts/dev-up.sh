@@ -3,8 +3,8 @@
 # checkout served to Argo CD, the Argo path's images, a pinned Argo CD, the dev ApplicationSet
 # rendered for this repository, one sync of every app until Synced + Healthy, then `tilt up`.
 set -euo pipefail
-# shellcheck source=scripts/tilt-scripts-lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/tilt-scripts-lib.sh"
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # Pins: what the sync guard is modelled and tested against (Argo CD 3.3 writes
 # automated.enabled=false on RollingSync apps; see native/tilt-argocd-sync/README.md), the
@@ -73,7 +73,7 @@ registry=ameide.localhost
 registry_port=5001
 push_host=${AMEIDE_REGISTRY_PUSH_HOST:-localhost:5001}
 if [ -n "${ARGOCD_VERSION:-}" ] && [ -z "${AMEIDE_ARGOCD_VERSION:-}" ]; then
-  say "ARGOCD_VERSION is deprecated; set AMEIDE_ARGOCD_VERSION instead"
+  log "ARGOCD_VERSION is deprecated; set AMEIDE_ARGOCD_VERSION instead"
   AMEIDE_ARGOCD_VERSION=$ARGOCD_VERSION
 fi
 argocd_version=${AMEIDE_ARGOCD_VERSION:-$ARGOCD_VERSION_PIN}
@@ -131,24 +131,24 @@ stop_git_daemon() {
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
     run kill "$pid"
   else
-    say "no git daemon of this cluster is running"
+    log "no git daemon of this cluster is running"
   fi
   [ "$DRY_RUN" = 1 ] || rm -f "$daemon_pid_file"
 }
 
 if [ "$down" = 1 ]; then
   need k3d "install it: https://k3d.io"
-  say "tearing down cluster $cluster and registry k3d-$registry"
+  log "tearing down cluster $cluster and registry k3d-$registry"
   stop_git_daemon
   if [ "$DRY_RUN" = 1 ] || exists k3d cluster get "$cluster"; then
     run k3d cluster delete "$cluster" || die 1 "deleting cluster $cluster failed"
   else
-    say "cluster $cluster is already gone"
+    log "cluster $cluster is already gone"
   fi
   if [ "$DRY_RUN" = 1 ] || exists k3d registry get "k3d-$registry"; then
     run k3d registry delete "k3d-$registry" || die 1 "deleting registry k3d-$registry failed"
   else
-    say "registry k3d-$registry is already gone"
+    log "registry k3d-$registry is already gone"
   fi
   exit 0
 fi
@@ -180,7 +180,7 @@ EOF
   [ ${#missing[@]} -eq 0 ] && return 0
   local m
   for m in "${missing[@]}"; do printf '%s: missing %s\n' "${0##*/}" "$m" >&2; done
-  [ "$DRY_RUN" = 1 ] && { say "preflight: the tools above are missing (ignored under --dry-run)"; return 0; }
+  [ "$DRY_RUN" = 1 ] && { log "preflight: the tools above are missing (ignored under --dry-run)"; return 0; }
   die 2 "preflight failed: ${#missing[@]} tool(s) missing (see above)"
 }
 [ "$render_only" = 1 ] || preflight
@@ -213,7 +213,7 @@ if [ -z "$repo_url" ]; then
       die 2 "$root is not a git checkout with a commit: commit it, or pass --repo-url and --revision"
   fi
   if [ -n "$(git -C "$root" status --porcelain -- values 2>/dev/null)" ]; then
-    say "warning: values/ has uncommitted changes; Argo CD reads the commit $revision and will not see them"
+    log "warning: values/ has uncommitted changes; Argo CD reads the commit $revision and will not see them"
   fi
 fi
 
@@ -246,15 +246,15 @@ fi
 
 # ---- 1. cluster and registry -------------------------------------------------------------
 if [ "$skip_cluster" = 0 ]; then
-  say "k3d registry and cluster"
+  log "k3d registry and cluster"
   if exists k3d registry get "k3d-$registry"; then
-    say "registry k3d-$registry exists; keeping it"
+    log "registry k3d-$registry exists; keeping it"
   else
     run k3d registry create "$registry" --port "$registry_port" --image "$REGISTRY_IMAGE_PIN" ||
       die 1 "creating registry k3d-$registry failed: is port $registry_port free?"
   fi
   if exists k3d cluster get "$cluster"; then
-    say "cluster $cluster exists; keeping it"
+    log "cluster $cluster exists; keeping it"
   else
     run k3d cluster create "$cluster" --image "$K3S_IMAGE_PIN" --registry-use "k3d-$registry:$registry_port" --wait ||
       die 1 "creating cluster $cluster failed (k3d cluster delete $cluster cleans up a half-made one)"
@@ -263,10 +263,10 @@ fi
 
 # ---- 2. Argo CD's source ----------------------------------------------------------------
 if [ "$served_here" = 1 ]; then
-  say "serving $root to Argo CD as $repo_url at $revision"
+  log "serving $root to Argo CD as $repo_url at $revision"
   pid=$(cat "$daemon_pid_file" 2>/dev/null || true)
   if [ "$DRY_RUN" = 0 ] && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-    say "git daemon (pid $pid) already serves it"
+    log "git daemon (pid $pid) already serves it"
   else
     # Bind to the k3d network's gateway only: the cluster reaches it as host.k3d.internal, and
     # nothing beyond this machine sees the repository.
@@ -287,7 +287,7 @@ fi
 
 # ---- 3. the Argo path's images ----------------------------------------------------------
 if [ "$skip_build" = 0 ]; then
-  say "images of the Argo path, pushed through $push_host"
+  log "images of the Argo path, pushed through $push_host"
   while IFS=$'\t' read -r app image ctx dockerfile target; do
     [ -n "$image" ] || continue
     [ "$DRY_RUN" = 1 ] || [ -f "$root/$dockerfile" ] ||
@@ -302,12 +302,12 @@ fi
 
 # ---- 4. Argo CD ------------------------------------------------------------------------
 if [ "$skip_argocd" = 0 ]; then
-  say "Argo CD $argocd_version"
+  log "Argo CD $argocd_version"
   installed=''
   [ "$DRY_RUN" = 1 ] || installed=$("${kubectl_argv[@]}" -n argocd get deployment argocd-server \
     -o jsonpath='{.spec.template.spec.containers[0].image}' 2>/dev/null || true)
   if [[ $installed == *":$argocd_version" ]]; then
-    say "Argo CD $argocd_version is already installed ($installed)"
+    log "Argo CD $argocd_version is already installed ($installed)"
   else
     exists "${kubectl_argv[@]}" get namespace argocd || run "${kubectl_argv[@]}" create namespace argocd
     # Server-side apply: the CRDs exceed the client-side last-applied annotation limit.
@@ -323,7 +323,7 @@ if [ "$skip_argocd" = 0 ]; then
 fi
 
 # ---- 5. the dev ApplicationSet, rendered for the source ----------------------------------
-say "dev ApplicationSet (source $repo_url at $revision)"
+log "dev ApplicationSet (source $repo_url at $revision)"
 run "${kubectl_argv[@]}" apply -n argocd -f "$appset" || die 1 "applying the apps-dev ApplicationSet failed"
 for app in $apps; do
   printf '+ %s -n argocd get application %s (every 5s until it exists)\n' "${kubectl_argv[*]}" "$app"
@@ -347,7 +347,7 @@ for app in $apps; do
   [ "$DRY_RUN" = 1 ] || state=$("${kubectl_argv[@]}" -n argocd get application "$app" \
     -o jsonpath='{.status.sync.status}/{.status.health.status}' 2>/dev/null || true)
   if [ "$state" = "Synced/Healthy" ]; then
-    say "$app is already Synced and Healthy"
+    log "$app is already Synced and Healthy"
   else
     pending+=("$app")
   fi

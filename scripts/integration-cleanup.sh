@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Deletes the test runs (Jobs and their Pods) the test-job-runner release started.
 set -euo pipefail
-# shellcheck source=scripts/tilt-scripts-lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/tilt-scripts-lib.sh"
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
   cat <<USAGE

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs one test suite in the cluster from the test-job-runner release and passes its exit code on.
 set -euo pipefail
-# shellcheck source=scripts/tilt-scripts-lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/tilt-scripts-lib.sh"
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
   cat <<USAGE
@@ -61,7 +61,7 @@ if [ ${#envs[@]} -gt 0 ]; then
 fi
 run "${kubectl_argv[@]}" create -f "$manifest" || die 2 "cannot create job/$job in namespace $namespace"
 
-say "waiting for job/$job (timeout ${timeout}s)"
+log "waiting for job/$job (timeout ${timeout}s)"
 printf '+ %s get job %s (every 5s until it succeeds or fails)\n' "${kubectl_argv[*]}" "$job"
 state=unknown
 if [ "$DRY_RUN" = 1 ]; then
@@ -84,7 +84,7 @@ case $state in
     code=$("${kubectl_argv[@]}" get pods -l "job-name=$job" \
       -o 'jsonpath={.items[-1:].status.containerStatuses[0].state.terminated.exitCode}' 2>/dev/null || true)
     [[ $code =~ ^[1-9][0-9]*$ ]] || code=1
-    say "suite $suite failed (exit $code)"
+    log "suite $suite failed (exit $code)"
     exit "$code" ;;
-  *) say "job/$job did not finish within ${timeout}s"; exit 1 ;;
+  *) log "job/$job did not finish within ${timeout}s"; exit 1 ;;
 esac

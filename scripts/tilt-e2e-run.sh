@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs a Playwright e2e feature, in the cluster (test-job-runner) or locally; passes its exit code on.
 set -euo pipefail
-# shellcheck source=scripts/tilt-scripts-lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/tilt-scripts-lib.sh"
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
   cat <<USAGE

@@ -23,7 +23,7 @@ oracle_build() {
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
   if [ "${#missing[@]}" -gt 0 ]; then
-    # shellcheck source=../../scripts/lib.sh disable=SC1091
+    # shellcheck source=scripts/lib.sh
     source "$oracle_root/scripts/lib.sh"
     ensure_packages "${missing[@]}" >&2
   fi

@@ -22,7 +22,7 @@ tilteval_ensure_packages() {
      [ -d /usr/share/gocode/src/gopkg.in/yaml.v3 ] && [ -d /usr/share/gocode/src/github.com/spf13/pflag ]; then
     return 0
   fi
-  # shellcheck source=../../scripts/lib.sh
+  # shellcheck source=scripts/lib.sh
   source "$tilteval_root/scripts/lib.sh"
   ensure_packages "${TILTEVAL_PACKAGES[@]}" >&2
 }

@@ -28,7 +28,6 @@ TILT_EVAL = os.environ.get("TILT_EVAL", os.path.join(REPO, "test", "tiltfile", "
 BIN = os.path.abspath(os.environ.get("ATH_BIN_DIR", os.path.join(REPO, "build", "bin")))
 SCRIPTS = os.path.join(REPO, "scripts")
 GUARD, PARITY = "argocd-sync-guard", "values-parity"
-OWN_SCRIPTS = ["tilt-scripts-lib.sh", "tilt-e2e-run.sh", "integration-run.sh", "integration-cleanup.sh", "dev-up.sh"]
 # Variables of the developer's shell that would change what the Tiltfile declares.
 CLEAN_ENV = ["AMEIDE_REGISTRY_HOST", "AMEIDE_REGISTRY_HOST_FROM_CLUSTER", "AMEIDE_DEV_CONTEXT",
              "AMEIDE_K3D_CONTEXT", "AMEIDE_PACKAGES_DIR", "AMEIDE_VALUES_ROOT", "BUF_TOKEN", "SUITE", "FEATURE",
@@ -683,14 +682,6 @@ class Scripts(unittest.TestCase):
                 self.assertEqual(p.returncode, 0, p.stderr)
         self.assertTrue(any("FEATURE=cart" in c for c in self.calls()))
 
-
-class Shellcheck(unittest.TestCase):
-    def test_scripts_are_shellcheck_clean(self):
-        exe = shutil.which("shellcheck")
-        self.assertIsNotNone(exe, "shellcheck (Debian package shellcheck) is required")
-        paths = [os.path.join("scripts", s) for s in OWN_SCRIPTS]
-        p = subprocess.run([exe, "-x", *paths], cwd=REPO, capture_output=True, text=True)
-        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
 
 
 if __name__ == "__main__":

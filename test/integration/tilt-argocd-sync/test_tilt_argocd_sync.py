@@ -468,6 +468,21 @@ class Serve(Base):
                         what='the watcher to resume')
         self.wait_until(lambda: self.live_records() == {}, what='the records to be dropped')
 
+    def test_watcher_waits_per_request_as_long_as_serve(self):
+        # serve started its __watch child without --request-timeout: the watcher, which does the
+        # heartbeats and the resume, waited the default 5 s per request whatever serve was given.
+        p, lines = self.serve(*self.apps, extra=('--request-timeout', '1.5'))
+        watcher = int(lines[-1].split('watcher pid ')[1].split(';')[0])
+        with open(f'/proc/{watcher}/cmdline') as f:
+            argv = f.read().split('\0')
+        self.assertIn('--request-timeout', argv)
+        self.assertEqual(argv[argv.index('--request-timeout') + 1], '1.500')
+        with open(os.path.join(self.state, 'watcher.log')) as f:
+            self.assertIn('request timeout 1500 ms', f.read())  # what the watcher parsed
+        os.killpg(p.pid, signal.SIGTERM)
+        self.assertEqual(p.wait(30), 0)
+        self.assert_resumed()
+
     def test_heartbeat_repauses_what_someone_undid_and_names_them(self):
         # Issue 13, point 5: a self-healing parent (or a user) re-enables auto-sync while paused.
         p, _ = self.serve(*self.apps, extra=('--heartbeat', '1'))

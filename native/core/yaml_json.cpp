@@ -471,7 +471,8 @@ std::string to_yaml(const json& value) {
   } catch (const Unwritable& e) {
     json::json_pointer at;
     for (auto it = e.path.rbegin(); it != e.path.rend(); ++it) at /= *it;
-    const std::string where = "'" + at.to_string() + "'";
+    // JSON-quoted: the keys on the way may hold control characters, even NUL.
+    const std::string where = json(at.to_string()).dump(-1, ' ', false, json::error_handler_t::replace);
     throw InputLimitError("cannot write a value as YAML: " +
                           (e.key ? "a key of the object at " + where : "the string at " + where) + " " + e.why);
   }

@@ -208,17 +208,21 @@ TEST_CASE("to_yaml refuses text that is not UTF-8 or holds a noncharacter, namin
     return "no error";
   };
   CHECK(error_of(json{{"spec", {{"names", {"ok", "ab\xff"}}}}}) ==
-        "cannot write a value as YAML: the string at '/spec/names/1' is not UTF-8 (byte 0xFF at offset 2)");
+        "cannot write a value as YAML: the string at \"/spec/names/1\" is not UTF-8 (byte 0xFF at offset 2)");
   CHECK(error_of(json{{"m~/", {{"\xc3\x28", 1}}}}) ==
-        "cannot write a value as YAML: a key of the object at '/m~0~1' is not UTF-8 (byte 0xC3 at offset 0)");
+        "cannot write a value as YAML: a key of the object at \"/m~0~1\" is not UTF-8 (byte 0xC3 at offset 0)");
   // Overlong forms, surrogates, past U+10FFFF, truncated sequences.
   for (const std::string bad : {"\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xe2\x82", "\x80"})
     CHECK(error_of(json(bad)).find("is not UTF-8") != std::string::npos);
   CHECK(error_of(json{{"x", "a" + utf8(U'\uFFFE')}}) ==
-        "cannot write a value as YAML: the string at '/x' holds the noncharacter U+FFFE at offset 1, which the YAML "
+        "cannot write a value as YAML: the string at \"/x\" holds the noncharacter U+FFFE at offset 1, which the YAML "
         "writer cannot keep");
   CHECK(error_of(json(utf8(U'\uFDD0'))).find("U+FDD0") != std::string::npos);
   CHECK(error_of(json(utf8(0x10FFFF))).find("U+10FFFF") != std::string::npos);
+  // Keys on the way are JSON-quoted: a NUL or control character in one cannot cut or garble the
+  // message (libFuzzer: what() ended at the NUL).
+  CHECK(error_of(json{{std::string("a\0\x1b", 3), {{"k", "\xff"}}}}) ==
+        "cannot write a value as YAML: the string at \"/a\\u0000\\u001b/k\" is not UTF-8 (byte 0xFF at offset 0)");
 }
 
 TEST_CASE("to_yaml_stream separates documents") {

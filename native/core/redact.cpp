@@ -16,7 +16,8 @@ void redact_in_place(json& v) {
   }
   if (!v.is_object()) return;
   if (v.contains("items")) redact_in_place(v["items"]);
-  if (v.value("kind", "") != "Secret") return;
+  // Not v.value("kind", ""): it throws when kind is there but not a string (`kind: 5`, `kind:`).
+  if (const auto kind = v.find("kind"); kind == v.end() || *kind != "Secret") return;
   for (const char* field : {"data", "stringData"}) {
     if (v.contains(field) && v[field].is_object())
       for (auto& [k, val] : v[field].items()) val = "<redacted>";

@@ -33,3 +33,16 @@ TEST_CASE("redaction refuses a value nested deeper than the limit instead of rec
   cur->push_back(1);
   CHECK(redact_secrets(ok) == ok);
 }
+
+TEST_CASE("an object whose kind is not a string is left as it is, not an exception (seeded fuzz finding)") {
+  // fuzz/findings/redact_kind_not_a_string.yaml: a manifest stream with `kind:` empty made
+  // redaction throw nlohmann's type_error ("type must be string, but is null").
+  for (const json& kind : {json(nullptr), json(5), json::array({"Secret"}), json{{"Secret", 1}}}) {
+    CAPTURE(kind.dump());
+    const json v = {{"kind", kind}, {"data", {{"password", "aHVudGVyMg=="}}}, {"metadata", "x"}};
+    CHECK(redact_secrets(v) == v);
+    CHECK(redact_secrets(json{{"items", {v}}}) == json{{"items", {v}}});
+  }
+  const json odd_secret = {{"kind", "Secret"}, {"data", "x"}, {"metadata", {{"annotations", "y"}}}};
+  CHECK(redact_secrets(odd_secret) == odd_secret);
+}

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "core/json_limits.hpp"
+#include "core/yaml_load.hpp"
 
 namespace ath {
 
@@ -240,7 +241,7 @@ std::vector<YamlDocument> parse_yaml_stream(const std::string& text, const std::
                                             const YamlLimits& limits) {
   std::vector<YAML::Node> nodes;
   try {
-    nodes = YAML::LoadAll(text);
+    nodes = load_yaml_nodes(text);
   } catch (const YAML::Exception& e) {
     throw YamlError(file, to_pos(e.mark), e.msg);
   }
@@ -289,6 +290,104 @@ std::vector<YamlDocument> load_yaml_file(const std::string& path, const YamlLimi
 
 namespace {
 
+// A string to_yaml cannot write so that it reads back as itself; `path` (the JSON Pointer of the
+// string, or of the object whose key it is) is filled in on the way out of the recursion.
+struct Unwritable {
+  std::vector<std::string> path;  // innermost token first
+  std::string why;
+  bool key = false;  // a key of the object at `path`
+};
+
+// The code point of the UTF-8 sequence at `i` (advancing `i`), or -1 for bytes that are not
+// UTF-8: a stray or missing trailing byte, an overlong form, a surrogate, past U+10FFFF.
+int next_code_point(const std::string& s, size_t& i) {
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned lead = byte(i);
+  if (lead < 0x80) return static_cast<int>(s[i++]);
+  int len = lead >= 0xF0 && lead <= 0xF4 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC2 && lead <= 0xDF ? 2 : 0;
+  if (lead > 0xF4) len = 0;
+  if (len == 0 || i + len > s.size()) return -1;
+  int cp = static_cast<int>(lead & (0xFF >> (len + 1)));
+  for (int k = 1; k < len; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return -1;
+    cp = (cp << 6) | (byte(i + k) & 0x3F);
+  }
+  static constexpr int kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kSmallest[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return -1;
+  i += len;
+  return cp;
+}
+
+std::string hex(unsigned v, int digits) {
+  static constexpr char kDigits[] = "0123456789ABCDEF";
+  std::string out(static_cast<size_t>(digits), '0');
+  for (int k = digits - 1; k >= 0; --k, v >>= 4) out[static_cast<size_t>(k)] = kDigits[v & 0xF];
+  return out;
+}
+
+// How yaml-cpp 0.7 must write a string for it to read back byte for byte
+// (yaml-cpp-0.7.0 src/emitterutils.cpp: IsValidPlainScalar, WriteDoubleQuotedString):
+// - plain when it is valid plain text and holds only printable characters;
+// - double-quoted when it would read back as another type or as a document marker, or holds a
+//   character yaml-cpp escapes there (C0 and C1 controls, U+00A0, U+FEFF);
+// - double-quoted with every non-ASCII character escaped when it holds one yaml-cpp would write
+//   raw although YAML 1.2 does not allow it raw (DEL) or YAML 1.1 readers such as Helm's and
+//   Tilt's take it for a line break (U+0085 is escaped anyway; U+2028, U+2029).
+// Refused: text that is not UTF-8 (YAML text is Unicode; there is no escape for a lone byte,
+// and yaml-cpp would write U+FFFD in its place) and the noncharacters U+FDD0..U+FDEF,
+// U+xFFFE, U+xFFFF (yaml-cpp writes U+FFFD for them in every style).
+enum class Style { kAuto, kQuoted, kQuotedAscii };
+
+Style style_for(const std::string& s) {
+  // "<<" would be a merge key to YAML 1.1 readers; at the start of a line, a plain "---" or
+  // "..." would end the document (yaml-cpp writes them plain).
+  const bool marker = s.rfind("---", 0) == 0 || s.rfind("...", 0) == 0;
+  Style style = plain_scalar_is_typed(s) || s == "<<" || marker ? Style::kQuoted : Style::kAuto;
+  for (size_t i = 0; i < s.size();) {
+    const size_t at = i;
+    const int c = next_code_point(s, i);
+    if (c < 0)
+      throw Unwritable{{}, "is not UTF-8 (byte 0x" + hex(static_cast<unsigned char>(s[at]), 2) + " at offset " +
+                               std::to_string(at) + ")"};
+    if ((c & 0xFFFE) == 0xFFFE || (c >= 0xFDD0 && c <= 0xFDEF))
+      throw Unwritable{{}, "holds the noncharacter U+" + hex(static_cast<unsigned>(c), c > 0xFFFF ? 6 : 4) +
+                               " at offset " + std::to_string(at) + ", which the YAML writer cannot keep"};
+    if (c == 0x7F || c == 0x2028 || c == 0x2029) style = Style::kQuotedAscii;
+    else if ((c < 0x20 || (c >= 0x80 && c <= 0xA0) || c == 0xFEFF) && style == Style::kAuto) style = Style::kQuoted;
+  }
+  return style;
+}
+
+void write_string(YAML::Emitter& out, const std::string& s, Style style) {
+  switch (style) {
+    case Style::kAuto:
+      out << s;  // plain when yaml-cpp finds it valid plain text, else double-quoted
+      break;
+    case Style::kQuoted:
+      out << YAML::DoubleQuoted << s;
+      break;
+    case Style::kQuotedAscii:
+      out << YAML::DoubleQuoted << YAML::EscapeNonAscii << s;
+      break;
+  }
+}
+
+// A key longer than 1024 bytes must be written as an explicit "? key". yaml-cpp's writer decides
+// that on the text before quoting and escaping (yaml-cpp-0.7.0 src/emitter.cpp:727), its reader
+// on the text as written (src/simplekey.cpp:116), so a key that quoting makes longer than 1024
+// did not read back (the libFuzzer finding in fuzz/findings). Quoting at most quadruples the text
+// ("\x01"), plus two quotes: only keys over 255 bytes are measured as written.
+void write_key(YAML::Emitter& out, const std::string& key) {
+  const Style style = style_for(key);
+  if (key.size() > 255) {
+    YAML::Emitter probe;
+    write_string(probe, key, style);
+    if (probe.size() > 1024) out << YAML::LongKey;
+  }
+  out << YAML::Key;
+  write_string(out, key, style);
+}
+
 // Recursive; to_yaml bounds the depth first.
 void emit(YAML::Emitter& out, const json& v) {
   switch (v.type()) {
@@ -312,20 +411,26 @@ void emit(YAML::Emitter& out, const json& v) {
       break;
     }
     case json::value_t::string: {
-      const auto& s = v.get_ref<const std::string&>();
-      if (plain_scalar_is_typed(s)) out << YAML::DoubleQuoted << s;
-      else out << s;
+      const auto& text = v.get_ref<const std::string&>();
+      write_string(out, text, style_for(text));
       break;
     }
-    case json::value_t::array:
+    case json::value_t::array: {
       if (v.empty()) {
         out << YAML::Flow << YAML::BeginSeq << YAML::EndSeq;
         break;
       }
       out << YAML::BeginSeq;
-      for (const auto& item : v) emit(out, item);
+      size_t i = 0;
+      try {
+        for (; i < v.size(); ++i) emit(out, v[i]);
+      } catch (Unwritable& e) {
+        e.path.push_back(std::to_string(i));
+        throw;
+      }
       out << YAML::EndSeq;
       break;
+    }
     case json::value_t::object:
       if (v.empty()) {
         out << YAML::Flow << YAML::BeginMap << YAML::EndMap;
@@ -333,11 +438,19 @@ void emit(YAML::Emitter& out, const json& v) {
       }
       out << YAML::BeginMap;
       for (const auto& [k, item] : v.items()) {
-        out << YAML::Key;
-        if (plain_scalar_is_typed(k)) out << YAML::DoubleQuoted << k;
-        else out << k;
+        try {
+          write_key(out, k);
+        } catch (Unwritable& e) {
+          e.key = true;
+          throw;
+        }
         out << YAML::Value;
-        emit(out, item);
+        try {
+          emit(out, item);
+        } catch (Unwritable& e) {
+          e.path.push_back(k);
+          throw;
+        }
       }
       out << YAML::EndMap;
       break;
@@ -353,7 +466,17 @@ std::string to_yaml(const json& value) {
   // A value too deep to have been read can only come from an unchecked source: refuse it
   // instead of exhausting the stack.
   check_nesting_depth(value, "cannot write a value as YAML");
-  emit(out, value);
+  try {
+    emit(out, value);
+  } catch (const Unwritable& e) {
+    json::json_pointer at;
+    for (auto it = e.path.rbegin(); it != e.path.rend(); ++it) at /= *it;
+    // JSON-quoted: the keys on the way may hold control characters, even NUL.
+    const std::string where = json(at.to_string()).dump(-1, ' ', false, json::error_handler_t::replace);
+    throw InputLimitError("cannot write a value as YAML: " +
+                          (e.key ? "a key of the object at " + where : "the string at " + where) + " " + e.why);
+  }
+  if (!out.good()) throw InputLimitError("cannot write a value as YAML: " + out.GetLastError());
   std::string s = out.c_str();
   if (s.empty() || s.back() != '\n') s += '\n';
   return s;

@@ -55,7 +55,10 @@ YamlDocument parse_yaml_document(const std::string& text, const std::string& fil
 // Reads and parses a file; a read error is a YamlError at 0:0.
 std::vector<YamlDocument> load_yaml_file(const std::string& path, const YamlLimits& limits = {});
 
-// Emits one document as block YAML; strings that would read back as another type are quoted.
+// Emits one document as block YAML in which every string (value or key) reads back as itself:
+// strings that would read back as another type, or hold control characters, are double-quoted
+// with escapes. Throws InputLimitError naming the string's JSON Pointer for a string it cannot
+// write faithfully: one that is not UTF-8, or holds a Unicode noncharacter (U+FFFE, U+FDD0...).
 std::string to_yaml(const json& value);
 // Emits a stream, documents separated by "---".
 std::string to_yaml_stream(const std::vector<json>& docs);

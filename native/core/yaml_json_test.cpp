@@ -2,7 +2,10 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "core/json_limits.hpp"
+#include "core/testdata.hpp"
 
 using ath::json;
 using ath::parse_yaml_stream;
@@ -109,6 +112,119 @@ TEST_CASE("to_yaml round-trips, quoting strings that look typed") {
   CHECK(back == v);
 }
 
+namespace {
+// UTF-8 of one code point.
+std::string utf8(char32_t c) {
+  std::string out;
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    out += static_cast<char>(0xE0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (c >> 18));
+    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  }
+  return out;
+}
+
+json round_trip(const json& v) { return ath::parse_yaml_document(ath::to_yaml(v), "rt.yaml").value; }
+}  // namespace
+
+TEST_CASE("to_yaml writes a key that quoting makes longer than 1024 bytes so that it reads back (libFuzzer finding)") {
+  // fuzz/findings/to_yaml_control_char_key.yaml: one 870-byte key holding U+000F came out as a
+  // simple key of 1225 bytes once quoted and escaped, and did not read back ("illegal map
+  // value"). Its first two bytes (half a BOM) and two 0xBF bytes are not UTF-8, which to_yaml
+  // now refuses; the same key in UTF-8 must read back.
+  std::string text = ath::testing::testdata("../fuzz/findings/to_yaml_control_char_key.yaml");
+  const auto found = ath::parse_yaml_document(text, "to_yaml_control_char_key.yaml");
+  CHECK_THROWS_WITH_AS(ath::to_yaml(found.value), doctest::Contains("is not UTF-8 (byte 0xEF at offset 0)"),
+                       ath::InputLimitError);
+  text.replace(0, 2, "x");
+  std::replace(text.begin(), text.end(), '\xbf', 'z');
+  const json utf8_key = ath::parse_yaml_document(text, "utf8.yaml").value;
+  REQUIRE(utf8_key.size() == 1);
+  CHECK(utf8_key.begin().key().find('\x0f') != std::string::npos);
+  CHECK(round_trip(utf8_key) == utf8_key);
+  // Keys around the limit, before and after quoting.
+  for (const std::string& k : {std::string(256, '\x01'), std::string(300, '\x7f'), "- " + std::string(600, '"'),
+                               "- " + std::string(1021, 'a'), "- " + std::string(1023, 'a'), std::string(1024, 'a'),
+                               std::string(1025, 'a'), "1" + std::string(1023, '0')}) {
+    CAPTURE(k.size());
+    const json v = {{k, {{k, k}}}, {"list", {{{k, 1}}}}};
+    CHECK(round_trip(v) == v);
+  }
+  // Short keys stay simple keys.
+  CHECK(ath::to_yaml(json{{std::string(255, '\x01'), 1}}).rfind("\"\\x01", 0) == 0);
+}
+
+TEST_CASE("to_yaml: every character reads back, in keys and values, at the start, middle and end") {
+  std::vector<char32_t> chars;
+  for (char32_t c = 0; c < 0x100; ++c) chars.push_back(c);
+  for (char32_t c : {U'\u2028', U'\u2029', U'\uFEFF', U'\uFFFD', U'\uD7FF', U'\uE000', U'\U0001F600', U'\U0010FFFD'})
+    chars.push_back(c);
+  for (char32_t c : chars) {
+    const std::string ch = utf8(c);
+    for (const std::string& s : {ch, "a" + ch, "a" + ch + "b", " " + ch + " ", "\"" + ch + "{", "- " + ch, ch + ": x"}) {
+      CAPTURE(static_cast<unsigned>(c));
+      CAPTURE(s);
+      const json v = {{s, s}, {"list", {s}}};
+      json back;
+      REQUIRE_NOTHROW(back = round_trip(v));
+      CHECK(back == v);
+    }
+  }
+}
+
+TEST_CASE("to_yaml escapes what YAML does not allow raw, so YAML 1.1 readers (Helm, Tilt) see no line break") {
+  const std::string y = ath::to_yaml(json{{"k", "a\x7f" + utf8(U'\u2028') + "b" + utf8(U'\u2029') + "\x01"}});
+  CHECK(y == "k: \"a\\x7f\\u2028b\\u2029\\x01\"\n");
+  CHECK(ath::to_yaml(json{{"a\tb", "x\ny"}}) == "\"a\\tb\": \"x\\ny\"\n");
+  // The merge key would read back as a merge in YAML 1.1 readers.
+  CHECK(ath::to_yaml(json{{"<<", "x"}}) == "\"<<\": x\n");
+  // A document that is only the string "---" was written as a document marker (seeded fuzz run,
+  // fuzz/findings/to_yaml_document_marker.yaml).
+  for (const json& v : {json("---"), json("..."), json("--- a"), json("...\tb"), json{{"--- x", 1}, {"... y", "---"}},
+                        json::array({"---", "..."})}) {
+    CAPTURE(v.dump());
+    CHECK(round_trip(v) == v);
+    CHECK(parse_yaml_stream(ath::to_yaml_stream({v, v}), "s.yaml").size() == 2);
+  }
+}
+
+TEST_CASE("to_yaml refuses text that is not UTF-8 or holds a noncharacter, naming where, instead of corrupting it") {
+  auto error_of = [](const json& v) -> std::string {
+    try {
+      ath::to_yaml(v);
+    } catch (const ath::InputLimitError& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  CHECK(error_of(json{{"spec", {{"names", {"ok", "ab\xff"}}}}}) ==
+        "cannot write a value as YAML: the string at \"/spec/names/1\" is not UTF-8 (byte 0xFF at offset 2)");
+  CHECK(error_of(json{{"m~/", {{"\xc3\x28", 1}}}}) ==
+        "cannot write a value as YAML: a key of the object at \"/m~0~1\" is not UTF-8 (byte 0xC3 at offset 0)");
+  // Overlong forms, surrogates, past U+10FFFF, truncated sequences.
+  for (const std::string bad : {"\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xe2\x82", "\x80"})
+    CHECK(error_of(json(bad)).find("is not UTF-8") != std::string::npos);
+  CHECK(error_of(json{{"x", "a" + utf8(U'\uFFFE')}}) ==
+        "cannot write a value as YAML: the string at \"/x\" holds the noncharacter U+FFFE at offset 1, which the YAML "
+        "writer cannot keep");
+  CHECK(error_of(json(utf8(U'\uFDD0'))).find("U+FDD0") != std::string::npos);
+  CHECK(error_of(json(utf8(0x10FFFF))).find("U+10FFFF") != std::string::npos);
+  // Keys on the way are JSON-quoted: a NUL or control character in one cannot cut or garble the
+  // message (libFuzzer: what() ended at the NUL).
+  CHECK(error_of(json{{std::string("a\0\x1b", 3), {{"k", "\xff"}}}}) ==
+        "cannot write a value as YAML: the string at \"/a\\u0000\\u001b/k\" is not UTF-8 (byte 0xFF at offset 0)");
+}
+
 TEST_CASE("to_yaml_stream separates documents") {
   auto text = ath::to_yaml_stream({json{{"kind", "A"}}, json{{"kind", "B"}}});
   auto docs = parse_yaml_stream(text, "x");
@@ -163,6 +279,21 @@ TEST_CASE("to_yaml refuses a value nested deeper than the limit instead of recur
   json* cur = &v;
   for (int i = 0; i < 100'000; ++i) cur = &(*cur).emplace_back(json::array());
   CHECK_THROWS_WITH_AS(ath::to_yaml(v), doctest::Contains("nested deeper than 256 levels"), ath::InputLimitError);
+}
+
+TEST_CASE("a stray ',' or ']' is a YamlError, not an endless loop that eats memory (yaml-cpp 0.7, #1040)") {
+  // yaml-cpp 0.7's LoadAll added empty documents forever on these (found by the seeded fuzz run;
+  // fuzz/findings/yaml_cpp_loadall_loop.yaml): 2.4 GB in 30 s, then std::bad_alloc or the OOM killer.
+  for (const std::string& text : {std::string(","), std::string(",]"), std::string(", a: \""), std::string("\n,\n"), std::string(",\0 \n\0a:\n\0a:\0" "2\0]\0\n\0a: \"&", 23)}) {
+    CAPTURE(text);
+    CHECK(error_of(text).find("v.yaml:") == 0);
+    CHECK(error_of(text).find("the YAML reader stops making progress here") != std::string::npos);
+  }
+  CHECK(error_of(ath::testing::testdata("../fuzz/findings/yaml_cpp_loadall_loop.yaml")).find("stops making progress") !=
+        std::string::npos);
+  // Streams of empty documents are still read.
+  CHECK(parse_yaml_stream("---\n---\n---\n", "e.yaml").size() == 3);
+  CHECK(parse_yaml_stream("a: 1\n---\n---\nb: 2\n", "e.yaml").size() == 3);
 }
 
 TEST_CASE("numbers out of float64 range resolve as Helm's YAML reader does (issue 12, defect 7)") {

@@ -6,9 +6,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <string>
 
 #include "core/cli.hpp"
 #include "core/names.hpp"
@@ -47,6 +49,14 @@ bool wait_for_stop(int timeout_ms) {
   pollfd p{g_signal_pipe[0], POLLIN, 0};
   int r = ::poll(&p, 1, timeout_ms);
   return r > 0;
+}
+
+// "1.500" for 1500 ms: text --request-timeout reads back as the same duration.
+std::string milliseconds_as_seconds(std::chrono::milliseconds ms) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%lld.%03lld", static_cast<long long>(ms.count() / 1000),
+                static_cast<long long>(ms.count() % 1000));
+  return text;
 }
 
 void print(const Report& r) {
@@ -202,7 +212,8 @@ int main(int argc, char** argv) {
       cfg.me = Identity::current(holder_pid, 3 * heartbeat);
       auto kc = KubeClient::connect(common.kube);
       SyncGuard guard(kc, cfg);
-      spdlog::info("watching holder {} (apps: {})", cfg.me.holder_id(), apps.size());
+      spdlog::info("watching holder {} (apps: {}, request timeout {} ms)", cfg.me.holder_id(), apps.size(),
+                   common.kube.request_timeout.count());
       return run_watcher(
           3, 4, std::chrono::seconds(heartbeat),
           [&] {
@@ -233,6 +244,9 @@ int main(int argc, char** argv) {
                                      argocd_ns, "--state-dir", state_dir, "--log-level", common.log_level};
     if (!common.kube.kubeconfig.empty()) args.insert(args.end(), {"--kubeconfig", common.kube.kubeconfig});
     if (!common.kube.context.empty()) args.insert(args.end(), {"--context", common.kube.context});
+    // Each of the watcher's requests waits as long as serve's own. --timeout is not passed on: it
+    // bounds serve's start, while the watcher lives as long as serve does.
+    args.insert(args.end(), {"--request-timeout", milliseconds_as_seconds(common.kube.request_timeout)});
     args.insert(args.end(), apps.begin(), apps.end());
     std::filesystem::create_directories(state_dir);
     auto watcher = start_watcher(args, (std::filesystem::path(state_dir) / "watcher.log").string(),

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "core/yaml_json.hpp"
+#include "core/yaml_load.hpp"
 #include "go_format.hpp"
 
 namespace tvp {
@@ -163,7 +164,7 @@ struct Decoder {
 Yaml11Document decode_yaml11(const std::string& text) {
   Yaml11Document doc;
   try {
-    auto docs = YAML::LoadAll(text);
+    auto docs = ath::load_yaml_nodes(text);
     if (docs.empty()) return doc;
     Decoder d{doc};
     doc.value = d.node(docs.front(), "");

@@ -94,6 +94,21 @@ class PolicyTest(unittest.TestCase):
             self.assertRegex(res.stderr, r'InternalError|ServiceUnavailable|injected failure')
 
 
+    def test_stall_carries_out_the_nth_request_and_holds_its_answer(self):
+        import socket
+        import urllib.request
+        with cluster('--stall', 'configmaps:create:2') as c:
+            self.assertEqual(c.call('POST', CM, configmap('one'))[0], 201)
+            req = urllib.request.Request(c.url + CM, data=json.dumps(configmap('two')).encode(), method='POST',
+                                         headers={'Content-Type': 'application/json'})
+            with self.assertRaises((socket.timeout, TimeoutError)):
+                urllib.request.urlopen(req, timeout=1.5)
+            self.assertEqual(c.call('GET', f'{CM}/two')[0], 200)  # carried out all the same
+            self.assertIn(('POST', 201), [(r['method'], r['status']) for r in c.requests()][1:2])
+            self.assertEqual(c.call('POST', CM, configmap('three'))[0], 201)  # only the second is held
+            self.assertEqual(c.stop(), 0)
+
+
 class LatencyAndConcurrencyTest(unittest.TestCase):
     def test_latency_visible_in_request_log(self):
         with cluster('--latency-ms', '150') as c:

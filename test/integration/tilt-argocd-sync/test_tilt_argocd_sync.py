@@ -410,8 +410,10 @@ class ApplicationSetController(Base):
                 self.assertEqual(self.observed('application', n), before[n])
 
 
-class Serve(Base):
+class ServeApps(Base):
+    """Five apps of one ApplicationSet for serve; no tests of its own."""
     fixture = REMOVAL_ARGO
+
     def setUp(self):
         super().setUp()
         self.apps = [f'apps-s{i}' for i in range(5)]
@@ -431,6 +433,8 @@ class Serve(Base):
                 self.assertIn('tilt-argocd-sync', app['operation']['initiatedBy']['username'])
         self.assertNotIn('maxUpdate": 0', json.dumps(self.get('applicationset', 'apps-dev')))
 
+
+class Serve(ServeApps):
     def test_sigterm_resumes_and_triggers_sync(self):
         p, lines = self.serve(*self.apps)
         self.assertEqual(sum(1 for line in lines if line.startswith('Application ')), len(self.apps))
@@ -456,7 +460,7 @@ class Serve(Base):
                                '-p', '[{"op":"remove","path":"/operation"}]')
 
     def test_sigkill_at_the_first_paused_line_is_resumed(self):
-        # Issue 12, defect 6: the watcher now starts before the first write.
+        # Right after the pause. ServeKilledInItsPause kills serve before its pause is over.
         p = subprocess.Popen([BIN, '--kubeconfig', self.c.kubeconfig, 'serve', *self.apps], env=self.env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
         self.procs.append(p)
@@ -467,6 +471,21 @@ class Serve(Base):
         self.wait_until(lambda: all(self.automated(n) != 'ABSENT' for n in self.apps), timeout=10,
                         what='the watcher to resume')
         self.wait_until(lambda: self.live_records() == {}, what='the records to be dropped')
+
+    def test_watcher_waits_per_request_as_long_as_serve(self):
+        # serve started its __watch child without --request-timeout: the watcher, which does the
+        # heartbeats and the resume, waited the default 5 s per request whatever serve was given.
+        p, lines = self.serve(*self.apps, extra=('--request-timeout', '1.5'))
+        watcher = int(lines[-1].split('watcher pid ')[1].split(';')[0])
+        with open(f'/proc/{watcher}/cmdline') as f:
+            argv = f.read().split('\0')
+        self.assertIn('--request-timeout', argv)
+        self.assertEqual(argv[argv.index('--request-timeout') + 1], '1.500')
+        with open(os.path.join(self.state, 'watcher.log')) as f:
+            self.assertIn('request timeout 1500 ms', f.read())  # what the watcher parsed
+        os.killpg(p.pid, signal.SIGTERM)
+        self.assertEqual(p.wait(30), 0)
+        self.assert_resumed()
 
     def test_heartbeat_repauses_what_someone_undid_and_names_them(self):
         # Issue 13, point 5: a self-healing parent (or a user) re-enables auto-sync while paused.
@@ -518,6 +537,28 @@ class Serve(Base):
             self.assertIn(f'Application {n}: resumed', out)
         self.assert_resumed()
         self.assertEqual(self.automated('apps-other'), 'ABSENT')
+
+
+class ServeKilledInItsPause(ServeApps):
+    """Issue 12, defect 6: serve SIGKILLed between its first write and the watcher's start left
+    the apps paused with nobody to resume them. The fixture carries out serve's first Application
+    patch and holds its answer, so the kill lands in the middle of the pause every time."""
+    fixture = REMOVAL_ARGO + ['--stall', 'applications:patch:1']
+
+    def test_sigkill_in_the_middle_of_the_pause_is_resumed(self):
+        p = subprocess.Popen([BIN, '--kubeconfig', self.c.kubeconfig, 'serve', *self.apps], env=self.env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        self.procs.append(p)
+        self.wait_until(lambda: any(r['method'] == 'PATCH' and '/applications/' in r['path']
+                                    for r in self.c.requests()), what="serve's first Application patch")
+        self.assertIn('ABSENT', [self.automated(n) for n in self.apps])  # a pause was written
+        self.assertIsNone(p.poll(), 'serve is waiting for the held answer')
+        os.killpg(p.pid, signal.SIGKILL)  # serve and its kubectl proxy; a watcher has its own session
+        p.wait()
+        self.wait_until(lambda: all(self.automated(n) != 'ABSENT' for n in self.apps), timeout=15,
+                        what='the watcher to resume')
+        self.wait_until(lambda: self.live_records() == {}, what='the records to be dropped')
+        self.assert_resumed(synced=False)
 
 
 class Holders(Base):

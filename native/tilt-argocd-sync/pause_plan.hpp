@@ -73,7 +73,7 @@ bool max_update_blocks(const json& step);
 // (nullopt: no maxUpdate, no limit): an integer as it is; "N%" of `total` (the step's apps)
 // rounded down; then any string other than "0%" (also one that is not a percentage, an error
 // Argo logs and reads as 0) is raised to at least 1. argo-cd v3.3.0
-// applicationset/controllers/applicationset_controller.go:1296-1314 (v2.14.0 :1172-1190).
+// applicationset/controllers/applicationset_controller.go:1294-1316 (v2.14.0 :1172-1190).
 // max_update_blocks(step) is max_update_limit(step, n) <= 0 for every n.
 std::optional<long long> max_update_limit(const json& step, long long total);
 

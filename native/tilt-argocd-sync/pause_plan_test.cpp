@@ -185,7 +185,7 @@ TEST_CASE("the managing Application comes from the tracking annotation, else the
   CHECK(managing_application(json::object(), "argocd") == "");
 }
 
-// argo-cd v3.3.0 applicationset/controllers/applicationset_controller.go:1296-1314: how many apps
+// argo-cd v3.3.0 applicationset/controllers/applicationset_controller.go:1294-1316: how many apps
 // of a step may update at once (the batch size of resume's step-ordered syncs).
 TEST_CASE("max_update_limit scales as the controller does and agrees with max_update_blocks") {
   auto step = [](json m) { return json{{"matchExpressions", json::array()}, {"maxUpdate", m}}; };

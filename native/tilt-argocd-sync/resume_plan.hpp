@@ -50,7 +50,7 @@ json sync_request_ops(const json& app, const SyncRequest& req);
 // The syncs of one resume of a RollingSync ApplicationSet's apps, in its step order (issue 13):
 // from Argo CD 3.3 the ApplicationSet controller no longer moves an app that is merely OutOfSync
 // at the same revision (Tilt's image swap) back to Waiting (argo-cd v3.3.0
-// applicationset/controllers/applicationset_controller.go:1179-1201: only new target revisions
+// applicationset/controllers/applicationset_controller.go:1180-1203: only new target revisions
 // reset to Waiting) and keeps auto-sync off (...:1581-1586), so nobody but resume would sync
 // them. Step by step, as the controller would roll out: each step's apps in batches of at most
 // the step's restored maxUpdate, each batch waited for before the next.

@@ -174,7 +174,7 @@ std::vector<std::vector<std::string>> names(const StepSyncPlan& p) {
 }  // namespace
 
 // Issue 13: from Argo CD 3.3 nobody but resume syncs apps that are merely OutOfSync under
-// RollingSync (v3.3.0 applicationset_controller.go:1179-1201), so resume does, step by step.
+// RollingSync (v3.3.0 applicationset_controller.go:1180-1203), so resume does, step by step.
 TEST_CASE("step syncs follow the steps, in batches of the step's own maxUpdate") {
   std::vector<json> apps = {labelled("fe1", "frontend"), labelled("be1", "backend"), labelled("fe2", "frontend"),
                             labelled("be2", "backend"), labelled("other", "ops"), labelled("be3", "backend")};

@@ -85,6 +85,11 @@ class Holder:
         except OSError:
             return ''
 
+    def ready(self, apps):
+        """What the Tiltfile's readiness_probe runs: (exit code 0, output)."""
+        r = self.run('status', '--ready', *apps)
+        return r.returncode == 0, f'exit {r.returncode}: {r.stdout}{r.stderr}'
+
     def stop_serve(self, sig):
         p = self.serve_proc
         if p is None:

@@ -119,9 +119,9 @@ class Run:
         if not lines or not lines[-1].startswith('guarding'):
             self.problem(f'serve did not report guarding: {lines}\nserve stderr:\n{dev.serve_stderr()[-3000:]}')
             return
-        ready = dev.run('status', '--ready', *APPS)  # what the Tiltfile's readiness_probe runs
-        if ready.returncode != 0:
-            self.problem(f'status --ready exited {ready.returncode} after "guarding": {ready.stdout}{ready.stderr}')
+        ready, text = dev.ready(list(APPS))  # what the Tiltfile's readiness_probe runs
+        if not ready:
+            self.problem(f'status --ready not ready after "guarding": {text}')
         for n in APPS:
             w.set_image(n, APPS[n][1], image(n, 'tilt-1'))
         time.sleep(SETTLE_S)

@@ -71,16 +71,10 @@ class Holder:
                 break
         return lines
 
-    def serve_stderr(self):
+    def state_file(self, name):
+        """A file of this holder's state dir (serve.stderr, watcher.log), '' when absent."""
         try:
-            with open(os.path.join(self.state, 'serve.stderr'), errors='replace') as f:
-                return f.read()
-        except OSError:
-            return ''
-
-    def watcher_log(self):
-        try:
-            with open(os.path.join(self.state, 'watcher.log'), errors='replace') as f:
+            with open(os.path.join(self.state, name), errors='replace') as f:
                 return f.read()
         except OSError:
             return ''

@@ -117,7 +117,7 @@ class Run:
         paused_at = len(w.events())  # from the guard's first write on, a revert is a revert
         lines = dev.serve(list(APPS))
         if not lines or not lines[-1].startswith('guarding'):
-            self.problem(f'serve did not report guarding: {lines}\nserve stderr:\n{dev.serve_stderr()[-3000:]}')
+            self.problem(f'serve did not report guarding: {lines}\nserve stderr:\n{dev.state_file("serve.stderr")[-3000:]}')
             return
         ready, text = dev.ready(list(APPS))  # what the Tiltfile's readiness_probe runs
         if not ready:
@@ -136,7 +136,8 @@ class Run:
         try:
             w.wait_until(lambda: not guard_records(w) and dev.watcher_done(), timeout=30, what='release')
         except AssertionError:
-            self.problem(f'still paused/held 30 s after the end: {guard_records(w)}')
+            self.problem(f'still paused/held 30 s after the end: {guard_records(w)}\n'
+                         f'watcher.log:\n{dev.state_file("watcher.log")[-3000:]}')
         try:
             w.wait_until(lambda: all(w.deployment_image(n, APPS[n][1]) == image(n) for n in APPS), timeout=20,
                          what='images back at git')

@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   std::string off_mode = "auto";
-  int ttl = 8 * 3600, heartbeat = 20, timeout = 300, holder_pid = 0;
+  int ttl = 8 * 3600, heartbeat = 20, timeout = 300, holder_pid = 0, step_timeout = 120;
   auto* pause = app.add_subcommand("pause", "journal and turn off auto-sync of each APP");
   pause->add_option("APP", apps, "Argo CD Application names")->required();
   pause->add_option("--auto-sync-off", off_mode, "auto, remove (drop automated) or enabled-false")
@@ -98,6 +98,11 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"kubectl", "argocd-cli"}))
       ->capture_default_str();
   resume->add_option("--timeout", timeout, "seconds --wait waits")->capture_default_str();
+  resume->add_option("--step-timeout", step_timeout,
+                     "under progressive syncs: seconds each RollingSync batch may take to be Synced and Healthy "
+                     "before the next one is synced")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
   bool prune = false;
   resume->add_flag("--prune", prune, "the sync prunes even where the restored policy does not");
   add_dry_run_option(*resume, common);
@@ -116,6 +121,10 @@ int main(int argc, char** argv) {
   serve->add_option("--heartbeat", heartbeat, "seconds between heartbeats (the holder expires after 3)")
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
+  serve->add_option("--step-timeout", step_timeout,
+                    "under progressive syncs: seconds each RollingSync batch of the final resume may take")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
   auto* status = app.add_subcommand("status", "what is paused, by whom, and whether the cluster matches");
   add_output_option(*status, common);
   bool ready = false;
@@ -128,6 +137,7 @@ int main(int argc, char** argv) {
   watch->add_option("--holder-pid", holder_pid)->required();
   watch->add_option("--heartbeat", heartbeat);
   watch->add_option("--auto-sync-off", off_mode);
+  watch->add_option("--step-timeout", step_timeout);
 
   return run_main(app, common, argc, argv, [&]() -> int {
     if (auto err = check_dns1123_label(argocd_ns)) throw UsageError("invalid --argocd-namespace: " + *err);
@@ -193,12 +203,18 @@ int main(int argc, char** argv) {
       req.default_when_unrecorded = !apps.empty();
       req.request_sync = !no_sync && sync_with == "kubectl";
       req.prune = prune;
-      Report r = SyncGuard(kc, cfg).resume(req);
+      SyncGuard guard(kc, cfg);
+      Report r = guard.resume(req);
       print(r);
       int code = r.exit_code();
+      if (!r.step_syncs.empty()) {  // RollingSync step order, batch by batch
+        Report s = guard.sync_steps(r, std::chrono::seconds(step_timeout), stdout);
+        print(s);
+        code = std::max(code, s.exit_code());
+      }
       std::vector<std::string> resumed;
       for (const auto& i : r.items)
-        if (i.kind == "Application" && i.action == "resumed") resumed.push_back(i.name);
+        if (i.kind == "Application" && i.action == "resumed" && !r.sync_requests.count(i.name)) resumed.push_back(i.name);
       if (!no_sync && !resumed.empty() && !common.dry_run) {
         Report s = sync_with == "argocd-cli" ? sync_with_argocd_cli(resumed, wait, std::chrono::seconds(timeout))
                    : wait ? wait_for_syncs(kc, argocd_ns, resumed, std::chrono::seconds(timeout), stdout)
@@ -212,6 +228,7 @@ int main(int argc, char** argv) {
       cfg.me = Identity::current(holder_pid, 3 * heartbeat);
       auto kc = KubeClient::connect(common.kube);
       SyncGuard guard(kc, cfg);
+      Report resumed;
       spdlog::info("watching holder {} (apps: {}, request timeout {} ms)", cfg.me.holder_id(), apps.size(),
                    common.kube.request_timeout.count());
       return run_watcher(
@@ -227,9 +244,15 @@ int main(int argc, char** argv) {
           [&] {
             ResumeRequest req;
             req.holder_ids = {cfg.me.holder_id()};
-            Report r = guard.resume(req);
-            std::fputs(r.text().c_str(), stderr);
-            return r.exit_code();
+            resumed = guard.resume(req);
+            std::fputs(resumed.text().c_str(), stderr);
+            return resumed.exit_code();
+          },
+          [&] {
+            if (resumed.step_syncs.empty()) return 0;
+            Report s = guard.sync_steps(resumed, std::chrono::seconds(step_timeout), stderr);
+            std::fputs(s.text().c_str(), stderr);
+            return s.exit_code();
           });
     }
     // serve
@@ -240,7 +263,8 @@ int main(int argc, char** argv) {
     // The watcher starts before the first write: a serve killed in the middle of its pause is
     // resumed by it (issue 12, defect 6).
     std::vector<std::string> args = {"__watch", "--holder-pid", std::to_string(cfg.me.pid), "--heartbeat",
-                                     std::to_string(heartbeat), "--auto-sync-off", off_mode, "--argocd-namespace",
+                                     std::to_string(heartbeat), "--auto-sync-off", off_mode, "--step-timeout",
+                                     std::to_string(step_timeout), "--argocd-namespace",
                                      argocd_ns, "--state-dir", state_dir, "--log-level", common.log_level};
     if (!common.kube.kubeconfig.empty()) args.insert(args.end(), {"--kubeconfig", common.kube.kubeconfig});
     if (!common.kube.context.empty()) args.insert(args.end(), {"--context", common.kube.context});
@@ -294,8 +318,15 @@ int main(int argc, char** argv) {
       }
     }
     auto kc = KubeClient::connect(common.kube);  // a fresh proxy: the group signal ended the old one
-    Report r = SyncGuard(kc, cfg).resume(release_me);
+    SyncGuard guard(kc, cfg);
+    Report r = guard.resume(release_me);
     print(r);
-    return r.exit_code();
+    int code = r.exit_code();
+    if (!r.step_syncs.empty()) {
+      Report s = guard.sync_steps(r, std::chrono::seconds(step_timeout), stdout);
+      print(s);
+      code = std::max(code, s.exit_code());
+    }
+    return code;
   });
 }

@@ -29,6 +29,79 @@ bool max_update_blocks(const json& step) {
   return m.is_string() && m == "0%";
 }
 
+std::optional<long long> max_update_limit(const json& step, long long total) {
+  if (!step.is_object() || !step.contains("maxUpdate") || step["maxUpdate"].is_null()) return std::nullopt;
+  const json& m = step["maxUpdate"];
+  if (m.is_number_integer()) return m.get<long long>();
+  if (!m.is_string()) return 1;  // not an IntOrString: the API server would have refused it
+  const std::string s = m.get<std::string>();
+  long long val = 0;
+  if (!s.empty() && s.back() == '%') {
+    const std::string digits = s.substr(0, s.size() - 1);
+    try {
+      size_t used = 0;
+      long long pct = std::stoll(digits, &used);
+      if (used == digits.size() && !digits.empty() && digits[0] != ' ') val = pct * total / 100;
+    } catch (const std::exception&) {
+      val = 0;
+    }
+  }
+  if (s != "0%" && val < 1) val = 1;
+  return val;
+}
+
+namespace {
+
+bool label_matches(const std::string& value, const json& expr) {
+  const std::string op = expr.value("operator", "");
+  if (op != "In" && op != "NotIn") return false;
+  if (expr.contains("values") && expr["values"].is_array())
+    for (const auto& v : expr["values"])
+      if (v.is_string() && v.get<std::string>() == value) return op == "In";
+  return op == "NotIn";
+}
+
+}  // namespace
+
+int rolling_step_of(const json& app, const json& steps) {
+  if (!steps.is_array()) return -1;
+  const json* labels = at_pointer(app, "/metadata/labels");
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const json& step = steps[i];
+    bool selected = true;
+    if (step.is_object() && step.contains("matchExpressions") && step["matchExpressions"].is_array())
+      for (const auto& e : step["matchExpressions"]) {
+        if (!e.is_object()) continue;
+        const std::string key = e.value("key", "");
+        if (labels && labels->is_object() && labels->contains(key) && (*labels)[key].is_string()) {
+          if (!label_matches((*labels)[key].get<std::string>(), e)) {
+            selected = false;
+            break;
+          }
+        } else if (e.value("operator", "") == "In") {
+          selected = false;
+          break;
+        }
+      }
+    if (selected) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+bool operation_in_flight(const json& app) {
+  if (app.is_object() && app.contains("operation") && !app["operation"].is_null()) return true;
+  const json* phase = at_pointer(app, "/status/operationState/phase");
+  return phase && phase->is_string() && (*phase == "Running" || *phase == "Terminating");
+}
+
+bool policy_self_heals(const json& automated) {
+  if (!automated.is_object()) return false;
+  auto enabled = automated.find("enabled");
+  if (enabled != automated.end() && enabled->is_boolean() && !enabled->get<bool>()) return false;
+  auto heal = automated.find("selfHeal");
+  return heal != automated.end() && heal->is_boolean() && heal->get<bool>();
+}
+
 std::string managing_application(const json& appset, const std::string& ns) {
   const json* tracking = at_pointer(appset, "/metadata/annotations/argocd.argoproj.io~1tracking-id");
   if (tracking && tracking->is_string()) {

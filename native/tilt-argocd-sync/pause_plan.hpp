@@ -3,6 +3,7 @@
 // which JSON patch operations turn auto-sync off and make that stick. No I/O here.
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -67,6 +68,29 @@ bool application_set_paused(const json& appset, bool touch_strategy = true);
 // v3.3.14 :1321-1339. So an integer <= 0 or exactly "0%" blocks; "0", "00%" or "abc" count as
 // 1; absent means no limit.
 bool max_update_blocks(const json& step);
+
+// How many apps of one RollingSync step may be updating at once, as the controller computes it
+// (nullopt: no maxUpdate, no limit): an integer as it is; "N%" of `total` (the step's apps)
+// rounded down; then any string other than "0%" (also one that is not a percentage, an error
+// Argo logs and reads as 0) is raised to at least 1. argo-cd v3.3.0
+// applicationset/controllers/applicationset_controller.go:1294-1316 (v2.14.0 :1172-1190).
+// max_update_blocks(step) is max_update_limit(step, n) <= 0 for every n.
+std::optional<long long> max_update_limit(const json& step, long long total);
+
+// The first RollingSync step whose matchExpressions all select the app (by its labels), or -1:
+// a missing label fails only `In`, an operator other than In/NotIn never matches, an app
+// selected by two steps belongs to the first. argo-cd v3.3.0
+// applicationset/controllers/applicationset_controller.go:987-1056 (buildAppDependencyList,
+// labelMatchedExpression).
+int rolling_step_of(const json& app, const json& steps);
+
+// An operation is pending (`.operation` set) or running (operationState Running/Terminating)
+// on the app: a sync that, for a parent Application, would re-apply its ApplicationSet from git.
+bool operation_in_flight(const json& app);
+
+// `automated` (or null) turns auto-sync on with self-heal: a parent Application with it
+// re-applies its ApplicationSet from git as soon as the ApplicationSet drifts.
+bool policy_self_heals(const json& automated);
 
 // Whether the ApplicationSet controller runs with progressive syncs, from the
 // argocd-cmd-params-cm ConfigMap (null: absent) key

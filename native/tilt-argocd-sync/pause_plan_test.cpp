@@ -184,3 +184,66 @@ TEST_CASE("the managing Application comes from the tracking annotation, else the
   CHECK(managing_application(set, "argocd") == "other");
   CHECK(managing_application(json::object(), "argocd") == "");
 }
+
+// argo-cd v3.3.0 applicationset/controllers/applicationset_controller.go:1294-1316: how many apps
+// of a step may update at once (the batch size of resume's step-ordered syncs).
+TEST_CASE("max_update_limit scales as the controller does and agrees with max_update_blocks") {
+  auto step = [](json m) { return json{{"matchExpressions", json::array()}, {"maxUpdate", m}}; };
+  CHECK_FALSE(max_update_limit(json{{"matchExpressions", json::array()}}, 4).has_value());  // no limit
+  CHECK(max_update_limit(step(2), 10) == 2);
+  CHECK(max_update_limit(step(0), 10) == 0);
+  CHECK(max_update_limit(step(-3), 10) == -3);
+  CHECK(max_update_limit(step("50%"), 5) == 2);   // rounded down
+  CHECK(max_update_limit(step("50%"), 1) == 1);   // 0, raised to 1: not "0%"
+  CHECK(max_update_limit(step("100%"), 7) == 7);
+  CHECK(max_update_limit(step("0%"), 7) == 0);
+  CHECK(max_update_limit(step("0"), 7) == 1);     // not a percentage: error, read as 0, raised to 1
+  CHECK(max_update_limit(step("x%"), 7) == 1);
+  CHECK(max_update_limit(step("5 %"), 7) == 1);
+  for (json m : {json(0), json(-1), json(1), json(3), json("0%"), json("0"), json("00%"), json("25%"), json("abc")})
+    for (long long n : {1, 2, 10}) CHECK(max_update_blocks(step(m)) == (*max_update_limit(step(m), n) <= 0));
+}
+
+// v3.3.0 applicationset_controller.go:987-1056: every expression must select the app; a missing
+// label fails only `In`; other operators never match; the first selecting step wins.
+TEST_CASE("rolling_step_of selects steps as buildAppDependencyList does") {
+  json steps = json::parse(R"([
+    {"matchExpressions":[{"key":"tier","operator":"In","values":["backend"]}]},
+    {"matchExpressions":[{"key":"tier","operator":"NotIn","values":["backend"]},{"key":"env","operator":"In","values":["dev"]}]},
+    {"matchExpressions":[{"key":"tier","operator":"Exists"}]},
+    {"matchExpressions":[{"key":"zone","operator":"NotIn","values":["eu"]}]}])");
+  auto labelled = [](json labels) { return json{{"metadata", {{"name", "a"}, {"labels", labels}}}}; };
+  CHECK(rolling_step_of(labelled({{"tier", "backend"}}), steps) == 0);
+  CHECK(rolling_step_of(labelled({{"tier", "frontend"}, {"env", "dev"}}), steps) == 1);
+  CHECK(rolling_step_of(labelled({{"tier", "frontend"}}), steps) == 3);  // missing env fails In; zone NotIn passes
+  CHECK(rolling_step_of(labelled({{"tier", "frontend"}, {"zone", "eu"}}), steps) == -1);
+  // no labels: a missing key fails only `In`, so even the Exists step selects it (as in Go)
+  CHECK(rolling_step_of(json{{"metadata", {{"name", "a"}}}}, steps) == 2);
+  CHECK(rolling_step_of(labelled({{"tier", "backend"}}), json::array()) == -1);
+}
+
+TEST_CASE("operation_in_flight: a pending operation or a Running/Terminating one") {
+  CHECK_FALSE(operation_in_flight(app(nullptr)));
+  json a = app(nullptr);
+  a["operation"] = nullptr;
+  CHECK_FALSE(operation_in_flight(a));
+  a["operation"] = {{"sync", json::object()}};
+  CHECK(operation_in_flight(a));
+  a.erase("operation");
+  for (const char* phase : {"Running", "Terminating"}) {
+    a["status"]["operationState"]["phase"] = phase;
+    CHECK(operation_in_flight(a));
+  }
+  for (const char* phase : {"Succeeded", "Failed", "Error"}) {
+    a["status"]["operationState"]["phase"] = phase;
+    CHECK_FALSE(operation_in_flight(a));
+  }
+}
+
+TEST_CASE("policy_self_heals only while automated is on") {
+  CHECK(policy_self_heals({{"selfHeal", true}}));
+  CHECK(policy_self_heals({{"selfHeal", true}, {"enabled", true}}));
+  CHECK_FALSE(policy_self_heals({{"selfHeal", true}, {"enabled", false}}));
+  CHECK_FALSE(policy_self_heals({{"prune", true}}));
+  CHECK_FALSE(policy_self_heals(nullptr));
+}

@@ -2,6 +2,8 @@
 
 #include "pause_plan.hpp"
 
+#include <algorithm>
+
 namespace tas {
 
 namespace {
@@ -88,6 +90,39 @@ json sync_request_ops(const json& app, const SyncRequest& req) {
   json ops = json::array();
   if (can_request_sync(app)) ops.push_back({{"op", "add"}, {"path", "/operation"}, {"value", sync_operation(app, req)}});
   return ops;
+}
+
+StepSyncPlan plan_step_syncs(const std::string& application_set, const json& strategy, const std::vector<json>& apps) {
+  StepSyncPlan plan;
+  const json* steps_ptr = at_pointer(strategy, json::json_pointer("/rollingSync/steps"));
+  const json steps = steps_ptr && steps_ptr->is_array() ? *steps_ptr : json::array();
+  std::vector<std::vector<std::string>> by_step(steps.size());
+  std::vector<std::string> in_no_step;
+  for (const auto& app : apps) {
+    std::string name = app.is_object() && app.contains("metadata") ? app["metadata"].value("name", "") : "";
+    if (name.empty()) continue;
+    int i = rolling_step_of(app, steps);
+    (i < 0 ? in_no_step : by_step[static_cast<size_t>(i)]).push_back(name);
+  }
+  for (size_t i = 0; i < by_step.size(); ++i) {
+    if (by_step[i].empty()) continue;
+    const int step = static_cast<int>(i) + 1;
+    auto limit = max_update_limit(steps[i], static_cast<long long>(by_step[i].size()));
+    if (limit && *limit <= 0) {
+      plan.blocking_step = step;
+      for (size_t k = i; k < by_step.size(); ++k)
+        plan.held_back.insert(plan.held_back.end(), by_step[k].begin(), by_step[k].end());
+      plan.held_back.insert(plan.held_back.end(), in_no_step.begin(), in_no_step.end());
+      return plan;
+    }
+    const size_t size = limit ? static_cast<size_t>(*limit) : by_step[i].size();
+    for (size_t k = 0; k < by_step[i].size(); k += size)
+      plan.batches.push_back({application_set, step,
+                              std::vector<std::string>(by_step[i].begin() + static_cast<long>(k),
+                                                       by_step[i].begin() + static_cast<long>(std::min(k + size, by_step[i].size())))});
+  }
+  if (!in_no_step.empty()) plan.batches.push_back({application_set, 0, in_no_step});
+  return plan;
 }
 
 }  // namespace tas

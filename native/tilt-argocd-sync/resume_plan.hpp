@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <vector>
 
 #include "sync_guard_journal.hpp"
 
@@ -45,5 +46,31 @@ json sync_operation(const json& app, const SyncRequest& req);
 bool can_request_sync(const json& app);
 // The `add /operation` step, or an empty array when an operation is pending.
 json sync_request_ops(const json& app, const SyncRequest& req);
+
+// The syncs of one resume of a RollingSync ApplicationSet's apps, in its step order (issue 13):
+// from Argo CD 3.3 the ApplicationSet controller no longer moves an app that is merely OutOfSync
+// at the same revision (Tilt's image swap) back to Waiting (argo-cd v3.3.0
+// applicationset/controllers/applicationset_controller.go:1180-1203: only new target revisions
+// reset to Waiting) and keeps auto-sync off (...:1581-1586), so nobody but resume would sync
+// them. Step by step, as the controller would roll out: each step's apps in batches of at most
+// the step's restored maxUpdate, each batch waited for before the next.
+struct SyncBatch {
+  std::string application_set;
+  int step = 0;  // 1-based; 0: in no step (synced after the steps; the controller never would)
+  std::vector<std::string> apps;
+};
+
+struct StepSyncPlan {
+  std::vector<SyncBatch> batches;
+  // Apps not synced: their step, or an earlier step with apps of this resume, has a maxUpdate of
+  // its own that blocks (0 or "0%"): the controller would not roll that step out, and up to 3.2
+  // (where the step's drifted apps stay Waiting) no later one either; resume holds both back.
+  std::vector<std::string> held_back;
+  int blocking_step = 0;  // 1-based step whose own maxUpdate blocks, or 0
+};
+
+// `strategy`: the ApplicationSet's restored spec.strategy; `apps`: the Application objects
+// (labels) being resumed. Apps keep their order within a step.
+StepSyncPlan plan_step_syncs(const std::string& application_set, const json& strategy, const std::vector<json>& apps);
 
 }  // namespace tas

@@ -149,3 +149,57 @@ TEST_CASE("prune follows the restored policy's automated.prune, or an explicit r
   CHECK_FALSE(policy_prunes(json{{"prune", "true"}}));
   CHECK(sync_operation(app(nullptr), {"me", "r", true})["sync"]["prune"] == true);
 }
+
+namespace {
+
+json labelled(const std::string& name, const std::string& tier) {
+  return {{"metadata", {{"name", name}, {"labels", {{"tier", tier}}}}}};
+}
+
+json strategy(json first_max, json second_max) {
+  json s = json::parse(R"({"type":"RollingSync","rollingSync":{"steps":[
+    {"matchExpressions":[{"key":"tier","operator":"In","values":["backend"]}]},
+    {"matchExpressions":[{"key":"tier","operator":"In","values":["frontend"]}]}]}})");
+  if (!first_max.is_null()) s["rollingSync"]["steps"][0]["maxUpdate"] = first_max;
+  if (!second_max.is_null()) s["rollingSync"]["steps"][1]["maxUpdate"] = second_max;
+  return s;
+}
+
+std::vector<std::vector<std::string>> names(const StepSyncPlan& p) {
+  std::vector<std::vector<std::string>> out;
+  for (const auto& b : p.batches) out.push_back(b.apps);
+  return out;
+}
+
+}  // namespace
+
+// Issue 13: from Argo CD 3.3 nobody but resume syncs apps that are merely OutOfSync under
+// RollingSync (v3.3.0 applicationset_controller.go:1180-1203), so resume does, step by step.
+TEST_CASE("step syncs follow the steps, in batches of the step's own maxUpdate") {
+  std::vector<json> apps = {labelled("fe1", "frontend"), labelled("be1", "backend"), labelled("fe2", "frontend"),
+                            labelled("be2", "backend"), labelled("other", "ops"), labelled("be3", "backend")};
+  StepSyncPlan p = plan_step_syncs("apps-dev", strategy(2, "50%"), apps);
+  CHECK(names(p) == std::vector<std::vector<std::string>>{{"be1", "be2"}, {"be3"}, {"fe1"}, {"fe2"}, {"other"}});
+  CHECK(p.batches[0].step == 1);
+  CHECK(p.batches[2].step == 2);
+  CHECK(p.batches[4].step == 0);  // in no step: after the steps
+  CHECK(p.batches[0].application_set == "apps-dev");
+  CHECK(p.held_back.empty());
+  // No maxUpdate: the whole step at once.
+  CHECK(names(plan_step_syncs("s", strategy(nullptr, nullptr), apps)) ==
+        std::vector<std::vector<std::string>>{{"be1", "be2", "be3"}, {"fe1", "fe2"}, {"other"}});
+}
+
+TEST_CASE("a step whose own maxUpdate blocks holds it and every later step back") {
+  std::vector<json> apps = {labelled("be1", "backend"), labelled("fe1", "frontend"), labelled("other", "ops")};
+  StepSyncPlan p = plan_step_syncs("s", strategy(1, "0%"), apps);
+  CHECK(names(p) == std::vector<std::vector<std::string>>{{"be1"}});
+  CHECK(p.blocking_step == 2);
+  CHECK(p.held_back == std::vector<std::string>{"fe1", "other"});
+  // "0" is not a block (Argo reads it as 1): issue 13, point 3.
+  CHECK(plan_step_syncs("s", strategy(1, "0"), apps).held_back.empty());
+  // A blocking step without apps of this resume holds nothing back: its apps are not drifted.
+  StepSyncPlan q = plan_step_syncs("s", strategy(0, nullptr), {labelled("fe1", "frontend")});
+  CHECK(names(q) == std::vector<std::vector<std::string>>{{"fe1"}});
+  CHECK(q.held_back.empty());
+}

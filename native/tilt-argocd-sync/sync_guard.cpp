@@ -5,14 +5,17 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <mutex>
+#include <thread>
 
 #include "argocd_api.hpp"
 #include "core/cli.hpp"
 #include "core/parallel.hpp"
 #include "holder_store.hpp"
 #include "resume_plan.hpp"
+#include "sync_trigger.hpp"
 
 namespace tas {
 using nlohmann::json;
@@ -77,6 +80,42 @@ json Report::to_json() const {
 }
 
 Liveness SyncGuard::liveness() const { return {Clock::now(), cfg_.me.host, pid_alive}; }
+
+void SyncGuard::settle_parents(const std::vector<std::string>& apps, const std::vector<size_t>& parents,
+                               std::vector<Outcome>& out, OffMode mode, bool self_heal_was_on,
+                               std::chrono::steady_clock::time_point paused_at) {
+  // Read back: the pause is in the API server's copy (a controller may have undone it between
+  // our write and now: pause it once more), and no sync of the parent is pending or running
+  // (one started before the pause would still re-apply the ApplicationSet from git).
+  const auto deadline = std::chrono::steady_clock::now() + kParentOperationWait;
+  ath::parallel_for(parents.size(), kConcurrency, [&](size_t k) {
+    const size_t i = parents[k];
+    if (!out[i].ok) return;
+    while (true) {
+      auto plan = [&](const json& obj) { return app_pause_ops(obj, mode); };
+      auto w = guarded_json_patch(kc_, applications_resource(), cfg_.ns, apps[i], nullptr, plan, false);
+      if (!w.ok()) {
+        spdlog::warn("cannot read back parent Application {}: {}", apps[i], w.error->describe());
+        return;
+      }
+      if (w.changed) out[i].detail += "; re-paused after a controller reverted it";
+      if (!operation_in_flight(w.object)) return;
+      if (std::chrono::steady_clock::now() >= deadline) {
+        spdlog::warn("parent Application {} still has a sync in flight after {} s; pausing its ApplicationSet anyway "
+                     "(the heartbeat puts the pause back if that sync undoes it)",
+                     apps[i], kParentOperationWait.count());
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  });
+  // A reconcile of the parent that read it just before the pause still decides on the old
+  // policy: argo-cd's auto-sync sets the operation without re-reading `automated`
+  // (v3.2.0 util/argo/argo.go SetAppOperation; controller/appcontroller.go:2096-2230). Such a
+  // decision is seen only when the ApplicationSet drifts during it, so the ApplicationSet is
+  // edited once that reconcile is over.
+  if (self_heal_was_on) std::this_thread::sleep_until(paused_at + kParentSettle);
+}
 
 Report SyncGuard::pause(const std::vector<std::string>& requested) {
   Report report;
@@ -255,7 +294,10 @@ Report SyncGuard::pause(const std::vector<std::string>& requested) {
       },
       cfg_.dry_run, cm);
 
-  // 3. The sets first, so that their controller neither reverts the apps nor rolls out; 4. the apps.
+  // 3. Parent Applications first, and their pause settled: a self-healing parent re-applies the
+  // ApplicationSet from git as soon as it drifts, so it must have stopped before the
+  // ApplicationSet is edited (issue 13, point 5). 4. The sets, so that their controller neither
+  // reverts the apps nor rolls out. 5. The apps.
   std::vector<std::string> set_names;
   for (const auto& [name, _] : set_records) set_names.push_back(name);
   auto set_touches_strategy = [&](const std::string& name) {
@@ -263,6 +305,24 @@ Report SyncGuard::pause(const std::vector<std::string>& requested) {
     return std::find(f.begin(), f.end(), "strategy") != f.end();
   };
   std::vector<Outcome> set_out(set_names.size()), app_out(apps.size());
+  std::vector<size_t> parent_idx, child_idx;
+  for (size_t i = 0; i < apps.size(); ++i) (parent_apps.count(apps[i]) ? parent_idx : child_idx).push_back(i);
+  std::atomic<bool> healing_parent_paused = false;
+  auto pause_app = [&](size_t i) {
+    auto plan = [&](const json& obj) { return app_pause_ops(obj, decision.mode); };
+    auto w = guarded_json_patch(kc_, app_r, cfg_.ns, apps[i], app_objs[apps[i]], plan, cfg_.dry_run);
+    app_out[i] = {"Application", apps[i], w.ok() ? (w.changed ? "paused" : "already paused") : "failed",
+                  w.ok() ? "journaled " + automated_text(app_records[apps[i]].saved) +
+                               (parent_apps.count(apps[i]) ? "; it manages a parent ApplicationSet" : "")
+                         : w.error->describe(),
+                  w.ok()};
+    if (w.ok() && w.changed && parent_apps.count(apps[i]) && policy_self_heals(saved_automated(app_records[apps[i]])))
+      healing_parent_paused = true;
+  };
+  const auto parents_paused_at = std::chrono::steady_clock::now();
+  ath::parallel_for(parent_idx.size(), kConcurrency, [&](size_t k) { pause_app(parent_idx[k]); });
+  if (!cfg_.dry_run && !parent_idx.empty()) settle_parents(apps, parent_idx, app_out, decision.mode, healing_parent_paused,
+                   parents_paused_at);
   ath::parallel_for(set_names.size(), kConcurrency, [&](size_t i) {
     const bool steps = set_touches_strategy(set_names[i]);
     auto plan = [&](const json& obj) { return application_set_pause_ops(obj, steps); };
@@ -273,17 +333,9 @@ Report SyncGuard::pause(const std::vector<std::string>& requested) {
                          : w.error->describe(),
                   w.ok()};
   });
-  ath::parallel_for(apps.size(), kConcurrency, [&](size_t i) {
-    auto plan = [&](const json& obj) { return app_pause_ops(obj, decision.mode); };
-    auto w = guarded_json_patch(kc_, app_r, cfg_.ns, apps[i], app_objs[apps[i]], plan, cfg_.dry_run);
-    app_out[i] = {"Application", apps[i], w.ok() ? (w.changed ? "paused" : "already paused") : "failed",
-                  w.ok() ? "journaled " + automated_text(app_records[apps[i]].saved) +
-                               (parent_apps.count(apps[i]) ? "; it manages a parent ApplicationSet" : "")
-                         : w.error->describe(),
-                  w.ok()};
-  });
+  ath::parallel_for(child_idx.size(), kConcurrency, [&](size_t k) { pause_app(child_idx[k]); });
 
-  // 5. Re-read and verify: a controller may have undone a write between our patch and now.
+  // 6. Re-read and verify: a controller may have undone a write between our patch and now.
   if (!cfg_.dry_run) {
     ath::parallel_for(apps.size() + set_names.size(), kConcurrency, [&](size_t i) {
       if (i < apps.size()) {
@@ -314,7 +366,7 @@ Report SyncGuard::pause(const std::vector<std::string>& requested) {
   for (auto& o : set_out) report.items.push_back(std::move(o));
   for (auto& o : app_out) report.items.push_back(std::move(o));
 
-  // 6. Recovery: what dead or expired holders left paused (never the apps just paused).
+  // 7. Recovery: what dead or expired holders left paused (never the apps just paused).
   if (!cfg_.dry_run) {
     Orphans orphans = orphaned_records(after);
     if (!orphans.apps.empty() || !orphans.application_sets.empty()) {
@@ -464,61 +516,106 @@ void SyncGuard::restore(const std::map<std::string, std::optional<AppRecord>>& a
   for (const auto& [a, _] : apps) app_names.push_back(a);
   for (const auto& [s, _] : sets) set_names.push_back(s);
   std::vector<Outcome> out(app_names.size() + set_names.size());
-  // Under progressive syncs the ApplicationSet controller starts the syncs in its step order.
+  std::vector<json> written(app_names.size());
+  // Under progressive syncs (strategy recorded) a RollingSync set's apps are synced after the
+  // restore, in its step order (sync_steps), not all at once.
   std::set<std::string> stepped_sets;
   for (const auto& [name, r] : sets)
     if (std::find(r.fields.begin(), r.fields.end(), "strategy") != r.fields.end() && r.saved.contains("strategy") &&
         is_rolling_sync(json{{"spec", {{"strategy", r.saved["strategy"]}}}}))
       stepped_sets.insert(name);
-  ath::parallel_for(out.size(), kConcurrency, [&](size_t i) {
-    if (i < app_names.size()) {
-      const auto& name = app_names[i];
-      const AppRecord& rec = *apps.at(name);
-      std::string stepped;
-      for (const auto& s : rec.application_sets)
-        if (stepped_sets.count(s)) stepped = s;
-      SyncRequest sync_req{"tilt-argocd-sync (" + cfg_.me.holder_id() + ")",
-                           "tilt-argocd-sync: Tilt stopped; reconcile drift",
-                           req.prune || policy_prunes(saved_automated(rec))};
-      const bool ask_sync = req.request_sync && stepped.empty();
-      bool sync_sent = false;
-      auto plan = [&](const json& obj) {
-        json ops = app_restore_ops(obj, rec);
-        sync_sent = false;
-        if (ask_sync) {
-          json sync = sync_request_ops(obj, sync_req);
-          sync_sent = !sync.empty();
-          for (auto& op : sync) ops.push_back(op);
-        }
-        return ops;
-      };
-      auto it = fetched.find(name);
-      auto w = guarded_json_patch(kc_, applications_resource(), cfg_.ns, name, it == fetched.end() ? json() : it->second,
-                                  plan, cfg_.dry_run);
-      std::string detail = (rec.paused_by.empty() ? "restored its ApplicationSet template's " : "restored ") +
-                           automated_text(rec.saved);
-      if (req.request_sync && !stepped.empty())
-        detail += "; sync left to ApplicationSet " + stepped + "'s RollingSync steps";
-      else if (req.request_sync)
-        detail += sync_sent ? std::string("; sync requested (prune ") + (sync_req.prune ? "on" : "off") + ")"
-                            : "; an operation is already pending, no sync requested";
-      if (!w.ok() && w.error->kind == ath::KubeErrorKind::NotFound) {
-        out[i] = {"Application", name, "gone", "deleted while paused; its record is dropped", true};
-      } else {
-        out[i] = {"Application", name, w.ok() ? "resumed" : "failed", w.ok() ? detail : w.error->describe(), w.ok()};
-      }
-    } else {
-      const auto& name = set_names[i - app_names.size()];
-      const auto& rec = sets.at(name);
-      auto plan = [&](const json& obj) { return application_set_restore_ops(obj, rec); };
-      auto w = guarded_json_patch(kc_, application_sets_resource(), cfg_.ns, name, nullptr, plan, cfg_.dry_run);
-      if (!w.ok() && w.error->kind == ath::KubeErrorKind::NotFound)
-        out[i] = {"ApplicationSet", name, "gone", "deleted while paused; its record is dropped", true};
-      else
-        out[i] = {"ApplicationSet", name, w.ok() ? "resumed" : "failed",
-                  w.ok() ? join(rec.fields) + " restored" : w.error->describe(), w.ok()};
+  auto stepped_set_of = [&](const AppRecord& rec) {
+    std::string stepped;
+    for (const auto& s : rec.application_sets)
+      if (stepped_sets.count(s)) stepped = s;
+    return stepped;
+  };
+  std::map<std::string, SyncRequest> requests;
+  std::mutex requests_mutex;
+
+  // 1. The ApplicationSets, so that 3. the Applications managing them (app of apps) get their
+  // self-heal back only once there is nothing left to re-apply from git (issue 13, point 5).
+  std::set<std::string> managers;
+  std::mutex managers_mutex;
+  ath::parallel_for(set_names.size(), kConcurrency, [&](size_t k) {
+    const auto& name = set_names[k];
+    const auto& rec = sets.at(name);
+    auto plan = [&](const json& obj) { return application_set_restore_ops(obj, rec); };
+    auto w = guarded_json_patch(kc_, application_sets_resource(), cfg_.ns, name, nullptr, plan, cfg_.dry_run);
+    Outcome& o = out[app_names.size() + k];
+    if (!w.ok() && w.error->kind == ath::KubeErrorKind::NotFound)
+      o = {"ApplicationSet", name, "gone", "deleted while paused; its record is dropped", true};
+    else
+      o = {"ApplicationSet", name, w.ok() ? "resumed" : "failed",
+           w.ok() ? join(rec.fields) + " restored" : w.error->describe(), w.ok()};
+    if (std::string m = w.object.is_object() ? managing_application(w.object, cfg_.ns) : ""; !m.empty()) {
+      std::lock_guard guard(managers_mutex);
+      managers.insert(m);
     }
   });
+  auto restore_app = [&](size_t i) {
+    const auto& name = app_names[i];
+    const AppRecord& rec = *apps.at(name);
+    const std::string stepped = stepped_set_of(rec);
+    SyncRequest sync_req{"tilt-argocd-sync (" + cfg_.me.holder_id() + ")",
+                         "tilt-argocd-sync: Tilt stopped; reconcile drift",
+                         req.prune || policy_prunes(saved_automated(rec))};
+    const bool ask_sync = req.request_sync && stepped.empty();
+    bool sync_sent = false;
+    auto plan = [&](const json& obj) {
+      json ops = app_restore_ops(obj, rec);
+      sync_sent = false;
+      if (ask_sync) {
+        json sync = sync_request_ops(obj, sync_req);
+        sync_sent = !sync.empty();
+        for (auto& op : sync) ops.push_back(op);
+      }
+      return ops;
+    };
+    auto it = fetched.find(name);
+    auto w = guarded_json_patch(kc_, applications_resource(), cfg_.ns, name, it == fetched.end() ? json() : it->second,
+                                plan, cfg_.dry_run);
+    std::string detail = (rec.paused_by.empty() ? "restored its ApplicationSet template's " : "restored ") +
+                         automated_text(rec.saved);
+    if (req.request_sync && !stepped.empty())
+      detail += "; synced after the restore in ApplicationSet " + stepped + "'s RollingSync step order";
+    else if (req.request_sync)
+      detail += sync_sent ? std::string("; sync requested (prune ") + (sync_req.prune ? "on" : "off") + ")"
+                          : "; an operation is already pending, no sync requested";
+    if (!w.ok() && w.error->kind == ath::KubeErrorKind::NotFound) {
+      out[i] = {"Application", name, "gone", "deleted while paused; its record is dropped", true};
+      return;
+    }
+    out[i] = {"Application", name, w.ok() ? "resumed" : "failed", w.ok() ? detail : w.error->describe(), w.ok()};
+    if (w.ok() && req.request_sync && !stepped.empty()) {
+      written[i] = w.object;
+      std::lock_guard guard(requests_mutex);
+      requests[name] = sync_req;
+    }
+  };
+  // 2. The Applications, then 3. those managing a restored ApplicationSet.
+  std::vector<size_t> first, last;
+  for (size_t i = 0; i < app_names.size(); ++i) (managers.count(app_names[i]) ? last : first).push_back(i);
+  ath::parallel_for(first.size(), kConcurrency, [&](size_t k) { restore_app(first[k]); });
+  ath::parallel_for(last.size(), kConcurrency, [&](size_t k) { restore_app(last[k]); });
+
+  // 4. The step order of the syncs each stepped set's apps get after this restore.
+  for (const auto& set : stepped_sets) {
+    std::vector<json> members;
+    for (size_t i = 0; i < app_names.size(); ++i)
+      if (written[i].is_object() && stepped_set_of(*apps.at(app_names[i])) == set) members.push_back(written[i]);
+    if (members.empty()) continue;
+    StepSyncPlan plan = plan_step_syncs(set, sets.at(set).saved["strategy"], members);
+    for (auto& b : plan.batches) {
+      for (const auto& a : b.apps) report.sync_requests[a] = requests.at(a);
+      report.step_syncs.push_back(std::move(b));
+    }
+    for (const auto& a : plan.held_back) {
+      auto i = static_cast<size_t>(std::find(app_names.begin(), app_names.end(), a) - app_names.begin());
+      out[i].detail += "; not synced: step " + std::to_string(plan.blocking_step) + " of ApplicationSet " + set +
+                       " has a maxUpdate of its own that blocks it, so its controller would not roll it out either";
+    }
+  }
   for (auto& o : out) report.items.push_back(o);
   if (cfg_.dry_run) return;
   // Forget what was written back, first in the cluster (only records nobody claimed meanwhile;
@@ -643,6 +740,60 @@ std::vector<std::string> SyncGuard::reverify(const std::vector<std::string>& app
     else if (w.changed) warn("the pause of ApplicationSet " + sets[i], before, {"spec"});
   });
   return warnings;
+}
+
+Report SyncGuard::sync_steps(const Report& resumed, std::chrono::seconds batch_timeout, std::FILE* progress) {
+  Report report;
+  if (cfg_.dry_run) return report;
+  for (const auto& batch : resumed.step_syncs) {
+    const std::string where = batch.step > 0 ? "step " + std::to_string(batch.step) : std::string("no step");
+    // Paused again meanwhile (Tilt restarted, another developer): not ours to sync any more.
+    GuardState state = GuardState::from_data(
+        [&] {
+          json cm = HolderStore(kc_, cfg_.ns).read();
+          return cm.is_object() ? cm.value("data", json::object()) : json::object();
+        }(),
+        cfg_.ns);
+    std::vector<std::string> wait;
+    std::vector<Outcome> out(batch.apps.size());
+    std::vector<bool> requested(batch.apps.size(), false);
+    ath::parallel_for(batch.apps.size(), kConcurrency, [&](size_t i) {
+      const std::string& name = batch.apps[i];
+      if (state.apps.count(name)) {
+        out[i] = {"Application", name, "not synced",
+                  "paused again by " + state.apps.at(name).paused_by + " before its turn (" + where + ")", true};
+        return;
+      }
+      const SyncRequest& req = resumed.sync_requests.at(name);
+      bool sent = false;
+      auto plan = [&](const json& obj) {
+        json ops = sync_request_ops(obj, req);
+        sent = !ops.empty();
+        return ops;
+      };
+      auto w = guarded_json_patch(kc_, applications_resource(), cfg_.ns, name, nullptr, plan, false);
+      if (!w.ok()) {
+        out[i] = {"Application", name, "failed", "sync in " + where + ": " + w.error->describe(), false};
+        return;
+      }
+      requested[i] = true;
+      out[i] = {"Application", name, sent ? "sync requested" : "already syncing",
+                "ApplicationSet " + batch.application_set + " " + where +
+                    (sent ? std::string(", prune ") + (req.prune ? "on" : "off") : std::string(", an operation was pending")),
+                true};
+    });
+    for (size_t i = 0; i < batch.apps.size(); ++i) {
+      std::fprintf(progress, "%s %s: %s (%s)\n", out[i].kind.c_str(), out[i].name.c_str(), out[i].action.c_str(),
+                   out[i].detail.c_str());
+      if (requested[i]) wait.push_back(batch.apps[i]);
+      report.items.push_back(std::move(out[i]));
+    }
+    std::fflush(progress);
+    if (wait.empty()) continue;
+    Report w = wait_for_syncs(kc_, cfg_.ns, wait, batch_timeout, progress);
+    for (auto& i : w.items) report.items.push_back(std::move(i));
+  }
+  return report;
 }
 
 Report SyncGuard::recover() {

@@ -1,6 +1,8 @@
 #pragma once
 // The thin kube layer of pause and resume: reads what the plans need (concurrently), writes the
 // journal and the holders ConfigMap, then performs the planned patches (concurrently).
+#include <chrono>
+#include <cstdio>
 #include <map>
 #include <optional>
 #include <set>
@@ -10,6 +12,7 @@
 #include "core/kube_client.hpp"
 #include "holders.hpp"
 #include "pause_plan.hpp"
+#include "resume_plan.hpp"
 
 namespace tas {
 
@@ -21,6 +24,11 @@ struct Identity {
   std::string holder_id() const;  // user@host/pid, or user@host/pause
   static Identity current(int pid, int ttl_seconds);
 };
+
+// How long pause waits for a sync already running on a parent Application, and how long after
+// pausing a self-healing parent it waits before editing the ApplicationSet (see settle_parents).
+inline constexpr std::chrono::seconds kParentOperationWait{30};
+inline constexpr std::chrono::milliseconds kParentSettle{1000};
 
 struct GuardConfig {
   std::string ns = "argocd";
@@ -42,6 +50,9 @@ struct Outcome {
 struct Report {
   std::vector<Outcome> items;
   std::string off_mode;  // the decision and its reason (pause)
+  // resume: the syncs left for SyncGuard::sync_steps (RollingSync step order), each app's request.
+  std::vector<SyncBatch> step_syncs;
+  std::map<std::string, SyncRequest> sync_requests;
   int exit_code() const;  // 0, or 1 when an item failed
   std::string text() const;
   nlohmann::json to_json() const;  // {"items": [{kind, name, action, detail, ok}], "exitCode"}
@@ -90,8 +101,24 @@ class SyncGuard {
   // Recovery alone: writes back what dead or expired holders left paused.
   Report recover();
 
+  // The syncs a resume left in RollingSync step order (`resumed.step_syncs`): batch by batch,
+  // each app's sync requested as the resume would have (its own syncOptions/retry, prune as its
+  // restored policy says), then waited for until Synced and Healthy or `batch_timeout`; a batch
+  // that fails or times out is reported and the next one still runs (the apps must get back to
+  // git). An app paused again meanwhile (a record in the holders ConfigMap) is skipped.
+  // Progress lines go to `progress`.
+  Report sync_steps(const Report& resumed, std::chrono::seconds batch_timeout, std::FILE* progress);
+
  private:
   Liveness liveness() const;
+  // After the parent Applications `parents` (indexes into `apps`) were paused: reads each back
+  // (pausing again what a controller undid), waits while a sync of it is in flight (up to
+  // kParentOperationWait), and, when a self-healing parent was paused, until kParentSettle
+  // after `paused_at`, so that no reconcile still deciding on its old policy sees the
+  // ApplicationSet's pause as drift.
+  void settle_parents(const std::vector<std::string>& apps, const std::vector<size_t>& parents,
+                      std::vector<Outcome>& out, OffMode mode, bool self_heal_was_on,
+                      std::chrono::steady_clock::time_point paused_at);
   // Writes the records back, requests syncs, then forgets the records that are still orphaned
   // (noting each restore in the cluster) and drops them and `stale` from the journal (under
   // `lock` when the caller holds it).

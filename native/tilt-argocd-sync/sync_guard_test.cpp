@@ -5,6 +5,8 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -100,11 +102,11 @@ json application(const std::string& name, json sync_policy) {
 }
 
 struct World {
-  std::shared_ptr<FakeApi> api = std::make_shared<FakeApi>();
-  ath::KubeClient kc{api};
+  std::shared_ptr<FakeApi> api;
+  ath::KubeClient kc;
   fs::path dir;
   GuardConfig cfg;
-  World() {
+  explicit World(std::shared_ptr<FakeApi> a = std::make_shared<FakeApi>()) : api(std::move(a)), kc(api) {
     char tmpl[] = "/tmp/tas-guard-XXXXXX";
     dir = ::mkdtemp(tmpl);
     cfg.journal_path = journal_path(dir.string());
@@ -238,4 +240,121 @@ TEST_CASE("a hostile holders ConfigMap stops pause, resume and status with the k
   CHECK_THROWS_WITH(w.guard().pause({"a"}), doctest::Contains("key 'app.a'"));
   CHECK(auto_sync_on(w.app("a")));  // nothing changed
   CHECK_THROWS_WITH(w.guard().resume(resume_all(w.cfg.me)), doctest::Contains("key 'app.a'"));
+}
+
+namespace {
+
+// An app of apps: ApplicationSet apps-dev (RollingSync, backend then frontend, maxUpdate 1),
+// applied by Application root (tracking annotation), generating be1, be2 (backend), fe1
+// (frontend).
+void app_of_apps(World& w, json root_policy, bool progressive) {
+  w.api->put(kApps + "/root", application("root", root_policy));
+  json set = json::parse(R"({"apiVersion":"argoproj.io/v1alpha1","kind":"ApplicationSet",
+    "metadata":{"name":"apps-dev","namespace":"argocd",
+      "annotations":{"argocd.argoproj.io/tracking-id":"root:argoproj.io/ApplicationSet:argocd/apps-dev"}},
+    "spec":{"generators":[],"template":{"metadata":{},"spec":{}},
+      "strategy":{"type":"RollingSync","rollingSync":{"steps":[
+        {"matchExpressions":[{"key":"tier","operator":"In","values":["backend"]}],"maxUpdate":1},
+        {"matchExpressions":[{"key":"tier","operator":"In","values":["frontend"]}]}]}}}})");
+  w.api->put(kSets + "/apps-dev", set);
+  for (auto [name, tier] : {std::pair{"be1", "backend"}, {"be2", "backend"}, {"fe1", "frontend"}}) {
+    json a = application(name, {{"automated", {{"prune", true}}}, {"syncOptions", {"CreateNamespace=true"}}});
+    a["metadata"]["labels"] = {{"tier", tier}};
+    a["metadata"]["ownerReferences"] = {{{"apiVersion", "argoproj.io/v1alpha1"}, {"kind", "ApplicationSet"},
+                                         {"name", "apps-dev"}, {"controller", true}}};
+    w.api->put(kApps + "/" + name, a);
+  }
+  if (progressive)
+    w.api->put(kConfigMaps + "/argocd-cmd-params-cm",
+               {{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", "argocd-cmd-params-cm"}}},
+                {"data", {{"applicationsetcontroller.enable.progressive.syncs", "true"}}}});
+}
+
+size_t first_index(const std::vector<std::string>& seen, const std::string& line) {
+  return static_cast<size_t>(std::find(seen.begin(), seen.end(), line) - seen.begin());
+}
+
+// Runs each sync the moment it is requested (operation -> operationState Succeeded, Synced,
+// Healthy) and records the order: a stand-in for the Application controller.
+class SyncingApi : public FakeApi {
+ public:
+  std::vector<std::string> synced;
+  ath::HttpAnswer send(const std::string& method, const std::string& target, const std::string& body,
+                       const std::string& ctype) override {
+    ath::HttpAnswer a = FakeApi::send(method, target, body, ctype);
+    std::lock_guard lock(m);
+    std::string path = target.substr(0, target.find('?'));
+    if (method == "PATCH" && a.status == 200 && path.rfind(kApps + "/", 0) == 0 && objects[path].contains("operation") &&
+        !objects[path]["operation"].is_null()) {
+      json obj = objects[path];
+      synced.push_back(obj["metadata"]["name"].get<std::string>());
+      obj["status"] = {{"operationState", {{"phase", "Succeeded"}, {"operation", obj["operation"]}}},
+                       {"sync", {{"status", "Synced"}}}, {"health", {{"status", "Healthy"}}}};
+      obj.erase("operation");
+      put(path, obj);
+    }
+    return a;
+  }
+};
+
+}  // namespace
+
+// Issue 13, point 5: a self-healing parent re-applies the ApplicationSet from git as soon as it
+// drifts, so pause stops the parent (and lets it settle) before it edits the ApplicationSet,
+// and resume restores the ApplicationSet before the parent's self-heal comes back.
+TEST_CASE("the parent Application is paused before its ApplicationSet and restored after it") {
+  World w;
+  json root_policy = {{"automated", {{"prune", false}, {"selfHeal", true}}}};
+  app_of_apps(w, root_policy, false);
+  const auto t0 = std::chrono::steady_clock::now();
+  Report p = w.guard().pause({"be1", "fe1"});
+  CHECK(p.exit_code() == 0);
+  CHECK(std::chrono::steady_clock::now() - t0 >= kParentSettle);  // the self-healing parent settled
+  const auto& seen = w.api->seen;
+  size_t root_patch = first_index(seen, "PATCH " + kApps + "/root");
+  size_t set_patch = first_index(seen, "PATCH " + kSets + "/apps-dev");
+  size_t app_patch = first_index(seen, "PATCH " + kApps + "/be1");
+  REQUIRE(set_patch < seen.size());
+  CHECK(root_patch < set_patch);
+  CHECK(set_patch < app_patch);
+  CHECK_FALSE(auto_sync_on(w.app("root")));
+  w.api->seen.clear();
+  Report r = w.guard().resume(resume_all(w.cfg.me));
+  CHECK(r.exit_code() == 0);
+  CHECK(first_index(w.api->seen, "PATCH " + kSets + "/apps-dev") < first_index(w.api->seen, "PATCH " + kApps + "/root"));
+  CHECK(first_index(w.api->seen, "PATCH " + kApps + "/be1") < first_index(w.api->seen, "PATCH " + kApps + "/root"));
+  CHECK(w.app("root")["spec"]["syncPolicy"] == root_policy);
+}
+
+TEST_CASE("a parent without self-heal is paused first but not waited for") {
+  World w;
+  app_of_apps(w, {{"automated", {{"prune", true}}}}, false);
+  const auto t0 = std::chrono::steady_clock::now();
+  CHECK(w.guard().pause({"be1"}).exit_code() == 0);
+  CHECK(std::chrono::steady_clock::now() - t0 < kParentSettle);
+  CHECK(first_index(w.api->seen, "PATCH " + kApps + "/root") < first_index(w.api->seen, "PATCH " + kSets + "/apps-dev"));
+}
+
+// Issue 13: from 3.3 the ApplicationSet controller does not sync merely OutOfSync apps, so the
+// resume syncs a RollingSync set's apps itself, step by step, maxUpdate at a time.
+TEST_CASE("under progressive syncs resume syncs the apps in RollingSync step order") {
+  auto api = std::make_shared<SyncingApi>();
+  World w(api);
+  app_of_apps(w, {{"automated", {{"prune", false}}}}, true);
+  CHECK(w.guard().pause({"fe1", "be2", "be1"}).exit_code() == 0);
+  Report r = w.guard().resume(resume_all(w.cfg.me));
+  CHECK(r.exit_code() == 0);
+  // The restore itself requests no sync of the set's apps; the parent gets its own.
+  CHECK(api->synced == std::vector<std::string>{"root"});
+  REQUIRE(r.step_syncs.size() == 3);
+  CHECK(r.step_syncs[0].apps == std::vector<std::string>{"be1"});  // step 1, maxUpdate 1
+  CHECK(r.step_syncs[1].apps == std::vector<std::string>{"be2"});
+  CHECK(r.step_syncs[2].apps == std::vector<std::string>{"fe1"});  // step 2
+  Report s = w.guard().sync_steps(r, std::chrono::seconds(5), stderr);
+  CHECK(s.exit_code() == 0);
+  CHECK(api->synced == std::vector<std::string>{"root", "be1", "be2", "fe1"});
+  json op = w.app("be1")["status"]["operationState"]["operation"];
+  CHECK(op["sync"]["syncOptions"] == json{"CreateNamespace=true"});
+  CHECK(op["sync"]["prune"] == true);
+  CHECK(op["retry"] == json{{"limit", 5}});
 }

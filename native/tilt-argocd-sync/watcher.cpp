@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstring>
@@ -123,7 +124,7 @@ void tell_watcher_paused(const WatcherHandle& w) {
 }
 
 int run_watcher(int command_fd, int report_fd, std::chrono::seconds interval, const std::function<void()>& heartbeat,
-                const std::function<int()>& resume) {
+                const std::function<int()>& resume, const std::function<int()>& after) {
   write_line(report_fd, "ready");
   bool armed = false;
   while (true) {
@@ -150,6 +151,15 @@ int run_watcher(int command_fd, int report_fd, std::chrono::seconds interval, co
       spdlog::error("resume failed: {}", e.what());
     }
     write_line(report_fd, "resumed " + std::to_string(code));
+    ::close(report_fd);  // serve may exit now; nothing more goes to it
+    if (after) {
+      try {
+        code = std::max(code, after());
+      } catch (const std::exception& e) {
+        spdlog::error("syncs after the resume failed: {}", e.what());
+        code = std::max(code, 1);
+      }
+    }
     return code;
   }
 }

@@ -31,8 +31,10 @@ void tell_watcher_paused(const WatcherHandle& w);
 
 // The watcher's loop on fds 3 and 4: heartbeat every `interval` once serve said "paused", then
 // resume() once (on "resume", or when serve is gone, whether or not its pause had finished:
-// serve starts the watcher before its first write, issue 12 defect 6).
+// serve starts the watcher before its first write, issue 12 defect 6), report its exit code to
+// serve (which then exits: everything is written back), and last run `after` (the syncs a
+// resume leaves in RollingSync step order), whose exit code is the watcher's when worse.
 int run_watcher(int command_fd, int report_fd, std::chrono::seconds interval, const std::function<void()>& heartbeat,
-                const std::function<int()>& resume);
+                const std::function<int()>& resume, const std::function<int()>& after = {});
 
 }  // namespace tas

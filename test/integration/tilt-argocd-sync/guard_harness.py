@@ -36,26 +36,53 @@ class Holder:
             return subprocess.Popen([BIN, '--kubeconfig', self.w.c.kubeconfig, *args], env=self.env,
                                     stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
-    def serve(self, apps, timeout=30):
+    def serve(self, apps, timeout=60):
         """Starts serve; returns its stdout lines up to 'guarding' (or what it printed before it
-        exited / the timeout)."""
+        exited / the timeout). stdout is read from the pipe's fd directly: a buffered readline
+        after select() can leave lines that already arrived in Python's buffer while select()
+        waits on the empty pipe (the 'guarding' line then looks late). stderr goes to
+        serve.stderr in the state dir."""
+        err = open(os.path.join(self.state, 'serve.stderr'), 'ab')
         p = subprocess.Popen([BIN, '--kubeconfig', self.w.c.kubeconfig, 'serve', *apps], env=self.env,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
-        self.serve_proc, lines = p, []
+                             stdout=subprocess.PIPE, stderr=err, start_new_session=True)
+        err.close()
+        self.serve_proc, lines, pending = p, [], b''
+        fd = p.stdout.fileno()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            r, _, _ = select.select([p.stdout], [], [], 0.2)
+            r, _, _ = select.select([fd], [], [], 0.2)
             if not r:
                 continue
-            line = p.stdout.readline()
-            if not line:
+            chunk = os.read(fd, 65536)
+            if not chunk:
                 break
-            lines.append(line)
-            if line.startswith('guarding'):
-                if 'watcher pid ' in line:
-                    self.watcher = int(line.split('watcher pid ')[1].split(';')[0].split(',')[0])
+            pending += chunk
+            done = False
+            while b'\n' in pending:
+                raw, pending = pending.split(b'\n', 1)
+                line = raw.decode(errors='replace') + '\n'
+                lines.append(line)
+                if line.startswith('guarding'):
+                    if 'watcher pid ' in line:
+                        self.watcher = int(line.split('watcher pid ')[1].split(';')[0].split(',')[0])
+                    done = True
+                    break
+            if done:
                 break
         return lines
+
+    def state_file(self, name):
+        """A file of this holder's state dir (serve.stderr, watcher.log), '' when absent."""
+        try:
+            with open(os.path.join(self.state, name), errors='replace') as f:
+                return f.read()
+        except OSError:
+            return ''
+
+    def ready(self, apps):
+        """What the Tiltfile's readiness_probe runs: (exit code 0, output)."""
+        r = self.run('status', '--ready', *apps)
+        return r.returncode == 0, f'exit {r.returncode}: {r.stdout}{r.stderr}'
 
     def stop_serve(self, sig):
         p = self.serve_proc
@@ -72,7 +99,6 @@ class Holder:
             os.killpg(p.pid, signal.SIGKILL)
             rc = p.wait()
         p.stdout.close()
-        p.stderr.close()
         self.serve_proc = None
         return rc
 

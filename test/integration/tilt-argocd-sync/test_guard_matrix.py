@@ -117,8 +117,11 @@ class Run:
         paused_at = len(w.events())  # from the guard's first write on, a revert is a revert
         lines = dev.serve(list(APPS))
         if not lines or not lines[-1].startswith('guarding'):
-            self.problem(f'serve did not report guarding: {lines}')
+            self.problem(f'serve did not report guarding: {lines}\nserve stderr:\n{dev.state_file("serve.stderr")[-3000:]}')
             return
+        ready, text = dev.ready(list(APPS))  # what the Tiltfile's readiness_probe runs
+        if not ready:
+            self.problem(f'status --ready not ready after "guarding": {text}')
         for n in APPS:
             w.set_image(n, APPS[n][1], image(n, 'tilt-1'))
         time.sleep(SETTLE_S)
@@ -133,7 +136,8 @@ class Run:
         try:
             w.wait_until(lambda: not guard_records(w) and dev.watcher_done(), timeout=30, what='release')
         except AssertionError:
-            self.problem(f'still paused/held 30 s after the end: {guard_records(w)}')
+            self.problem(f'still paused/held 30 s after the end: {guard_records(w)}\n'
+                         f'watcher.log:\n{dev.state_file("watcher.log")[-3000:]}')
         try:
             w.wait_until(lambda: all(w.deployment_image(n, APPS[n][1]) == image(n) for n in APPS), timeout=20,
                          what='images back at git')
@@ -175,6 +179,10 @@ class Run:
         if left:
             self.problem(f'journal keeps records: {sorted(left)}')
 
+    def check_step_order(self, w, since):
+        for p in _StepOrder.problems(w.events()[since:]):
+            self.problem(p)
+
     def check_operations(self, w, since, before):
         guard_ops = {}
         for e in w.events()[since:]:
@@ -182,6 +190,8 @@ class Run:
                 op = e['operation']
                 if GUARD_USER in ((op.get('initiatedBy') or {}).get('username') or ''):
                     guard_ops.setdefault(e['name'], []).append(op)
+        if self.progressive:
+            self.check_step_order(w, since)
         for n, ops in guard_ops.items():
             policy = before[n] or {}
             for op in ops:
@@ -196,6 +206,38 @@ class Run:
                 # automated {prune: true, enabled: false} (3.3 RollingSync) does not say either way
                 if auto.get('enabled') is not False and bool(sync.get('prune')) != want_prune:
                     self.problem(f'{n}: guard sync prune={sync.get("prune")} but the policy says {want_prune}')
+
+
+STEP_OF_TIER = {'backend': 1, 'frontend': 2}  # app_set(): step 1 maxUpdate 1, step 2 "50%" of 2 = 1
+
+
+def _guard_op(e):
+    return GUARD_USER in (((e.get('operation') or {}).get('initiatedBy') or {}).get('username') or '')
+
+
+class _StepOrder:
+    """The guard's own syncs after a resume under progressive syncs (issue 13: resume syncs in
+    the strategy's step order): no sync of step 2 starts before every step-1 sync it started
+    finished, and within a step at most maxUpdate (here 1) run at once."""
+
+    @staticmethod
+    def problems(events):
+        spans = {}  # app -> [start, finish]
+        for e in events:
+            if e['name'] in APPS and e['event'] in ('operation-started', 'operation-finished') and _guard_op(e):
+                span = spans.setdefault(e['name'], [None, None])
+                span[0 if e['event'] == 'operation-started' else 1] = e['t']
+        out = []
+        for a, (sa, fa) in spans.items():
+            for b, (sb, fb) in spans.items():
+                if a == b or sa is None or sb is None:
+                    continue
+                step_a, step_b = STEP_OF_TIER[APPS[a][0]], STEP_OF_TIER[APPS[b][0]]
+                if step_a < step_b and (fa is None or sb < fa):
+                    out.append(f'guard synced {b} (step {step_b}) before {a} (step {step_a}) finished')
+                if step_a == step_b and a < b and sa <= sb < (fa or float('inf')):
+                    out.append(f'guard synced {a} and {b} of step {step_a} at once (maxUpdate 1)')
+        return out
 
 
 class ResumeWithoutRecord(unittest.TestCase):

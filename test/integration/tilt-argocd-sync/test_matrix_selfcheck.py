@@ -1,6 +1,7 @@
 """The scenario matrix's checks are satisfiable and can fail: a reference guard written here in a
 few lines (the writes issue 13 asks for, no I/O tricks) passes matrix cells, and the same guard
-without pausing the parent Application is caught by them. So a failing matrix cell is the real
+without pausing the parent Application, or syncing every app at once instead of in the
+RollingSync step order, is caught by them. So a failing matrix cell is the real
 guard's behaviour, not the harness."""
 import copy
 import unittest
@@ -39,26 +40,42 @@ class ReferenceGuard(Holder):
         return ['guarding\n']
 
     def stop_serve(self, sig):
+        """The ApplicationSet first, then the apps, then the parent; then each app synced, one at
+        a time in the RollingSync step order (step 1 then step 2, maxUpdate 1 each)."""
         w = self.w
         w.must('PATCH', f'{APPS_PATH}/applicationsets/apps-dev',
                [{'op': 'replace', 'path': '/spec', 'value': self.saved_set}], 'application/json-patch+json')
         for n in self.apps:
-            policy = self.saved[n]
-            op = {'sync': {'prune': bool((policy.get('automated') or {}).get('prune'))},
-                  'initiatedBy': {'username': GUARD_USER}}
-            if policy.get('syncOptions'):
-                op['sync']['syncOptions'] = policy['syncOptions']
-            if policy.get('retry'):
-                op['retry'] = policy['retry']
             w.must('PATCH', f'{APPS_PATH}/applications/{n}',
-                   [{'op': 'replace', 'path': '/spec/syncPolicy', 'value': policy},
-                    {'op': 'add', 'path': '/operation', 'value': op}], 'application/json-patch+json')
+                   [{'op': 'replace', 'path': '/spec/syncPolicy', 'value': self.saved[n]}],
+                   'application/json-patch+json')
         if self.pause_parent:
             w.patch_app(matrix.PARENT, {'spec': {'syncPolicy': self.saved[matrix.PARENT]}})
+        for batch in self.batches():
+            for n in batch:
+                self.sync(n)
+            w.wait_until(lambda: all(w.synced(n) for n in batch), timeout=20, what=f'{batch} synced')
         return 0
+
+    def batches(self):
+        return [[n] for tier in matrix.STEP_OF_TIER for n in self.apps if matrix.APPS[n][0] == tier]
+
+    def sync(self, n):
+        policy = self.saved[n]
+        op = {'sync': {'prune': bool((policy.get('automated') or {}).get('prune'))},
+              'initiatedBy': {'username': GUARD_USER}}
+        if policy.get('syncOptions'):
+            op['sync']['syncOptions'] = policy['syncOptions']
+        if policy.get('retry'):
+            op['retry'] = policy['retry']
+        self.w.must('PATCH', f'{APPS_PATH}/applications/{n}', [{'op': 'add', 'path': '/operation', 'value': op}],
+                    'application/json-patch+json')
 
     def journal_apps(self):
         return {}
+
+    def ready(self, apps):
+        return True, 'the reference guard has no readiness probe'
 
     def cleanup(self):
         pass
@@ -66,6 +83,11 @@ class ReferenceGuard(Holder):
 
 class ReferenceGuardWithoutParent(ReferenceGuard):
     pause_parent = False
+
+
+class ReferenceGuardAllAtOnce(ReferenceGuard):
+    def batches(self):
+        return [list(self.apps)]
 
 
 class SelfCheck(unittest.TestCase):
@@ -82,6 +104,10 @@ class SelfCheck(unittest.TestCase):
 
     def test_reference_guard_passes_argo_2_14_parent_heal(self):
         self.assertEqual(self.run_cell(ReferenceGuard, '2.14', False, True, 'resume'), [])
+
+    def test_syncing_every_app_at_once_is_caught(self):
+        problems = self.run_cell(ReferenceGuardAllAtOnce, '3.3', True, False, 'resume')
+        self.assertTrue(any('before' in p and '(step 1) finished' in p for p in problems), problems)
 
     def test_not_pausing_the_parent_is_caught(self):
         problems = self.run_cell(ReferenceGuardWithoutParent, '3.2', False, True, 'resume')

@@ -219,10 +219,15 @@ fi
 
 # A copy of the workspace whose ApplicationSet points at Argo CD's real source: the generator
 # and every source's repoURL, and the revision they read. The tracked file keeps its placeholder.
-# It is kept in .cache/dev-up/ (also under --dry-run) so that what was applied can be read.
-work="$state_dir/rendered"
-{ rm -rf "$work" && mkdir -p "$work" && cp -R "$root/values" "$work/values"; } ||
-  die 2 "cannot write $work: is the checkout writable?"
+# Each run renders into its own .cache/dev-up/rendered.XXXXXX, so two runs at once (two
+# terminals, parallel tests) never delete each other's copy. It is kept (also under --dry-run)
+# so that what was applied can be read; copies older than a day are removed; --render-appset
+# removes its own on exit.
+mkdir -p "$state_dir" || die 2 "cannot create $state_dir: is the checkout writable?"
+find "$state_dir" -maxdepth 1 -name 'rendered.*' -type d -mmin +1440 -exec rm -rf {} + 2>/dev/null || true
+work=$(mktemp -d "$state_dir/rendered.XXXXXX") && cp -R "$root/values" "$work/values" ||
+  die 2 "cannot write under $state_dir: is the checkout writable?"
+[ "$render_only" = 0 ] || trap 'rm -rf "$work"' EXIT
 appset="$work/values/argocd/apps-dev.yaml"
 python3 - "$appset" "$repo_url" "$revision" <<'PY' || die 1 "rendering values/argocd/apps-dev.yaml failed"
 import re, sys

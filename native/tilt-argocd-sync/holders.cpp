@@ -142,16 +142,25 @@ Clock::time_point parse_time(const std::string& text) {
   return Clock::from_time_t(timegm(&tm));
 }
 
-bool holder_live(const Holder& h, const Liveness& live) {
-  Clock::time_point beat;
+namespace {
+
+// Younger than `ttl` and, for a process on this machine, that process still runs.
+bool live_since(const std::string& at, std::chrono::seconds ttl, const std::string& host, int pid,
+                const Liveness& live) {
+  Clock::time_point t;
   try {
-    beat = parse_time(h.heartbeat);
+    t = parse_time(at);
   } catch (const std::exception&) {
     return false;
   }
-  if (live.now - beat > std::chrono::seconds(h.ttl_seconds)) return false;
-  if (h.pid > 0 && h.host == live.host && live.pid_alive && !live.pid_alive(h.pid)) return false;
-  return true;
+  if (live.now - t > ttl) return false;
+  return !(pid > 0 && host == live.host && live.pid_alive && !live.pid_alive(pid));
+}
+
+}  // namespace
+
+bool holder_live(const Holder& h, const Liveness& live) {
+  return live_since(h.heartbeat, std::chrono::seconds(h.ttl_seconds), h.host, h.pid, live);
 }
 
 std::vector<std::string> prune_dead_holders(GuardState& state, const Liveness& live) {
@@ -168,15 +177,7 @@ std::vector<std::string> prune_dead_holders(GuardState& state, const Liveness& l
 }
 
 bool restoring_live(const Restoring& r, const Liveness& live) {
-  Clock::time_point at;
-  try {
-    at = parse_time(r.at);
-  } catch (const std::exception&) {
-    return false;
-  }
-  if (live.now - at > kRestoringTtl) return false;
-  if (r.pid > 0 && r.host == live.host && live.pid_alive && !live.pid_alive(r.pid)) return false;
-  return true;
+  return live_since(r.at, kRestoringTtl, r.host, r.pid, live);
 }
 
 bool restoring_mine(const Restoring& r, const std::string& host, int pid) { return r.host == host && r.pid == pid; }

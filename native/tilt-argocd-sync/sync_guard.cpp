@@ -30,6 +30,9 @@ std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
   return out;
 }
 
+const AppRecord& record_of(const std::optional<AppRecord>& r) { return *r; }
+const AppSetRecord& record_of(const AppSetRecord& r) { return r; }
+
 std::string automated_text(const json& saved) {
   return saved.contains("automated") ? "automated " + saved["automated"].dump() : "no automated";
 }
@@ -581,42 +584,39 @@ void SyncGuard::claim_write_backs(std::map<std::string, std::optional<AppRecord>
             return "";
           return it->second.by;
         };
-        for (auto it = apps.begin(); it != apps.end();) {
-          const auto& [name, rec] = *it;
-          std::string why;
-          auto c = s.apps.find(name);
-          if (auto h = holders_of(s, name); !h.empty()) why = "paused again meanwhile by " + join(h);
-          else if (c != s.apps.end() && c->second.uid != rec->uid)
-            why = "paused again meanwhile by " + c->second.paused_by;
-          else if (c == s.apps.end() && superseded(rec->uid, rec->paused_at, find_ptr(s.restored_apps, name)))
-            why = "written back meanwhile by " + s.restored_apps.at(name).by;
-          else if (std::string by = foreign(s.restoring_apps, name); !by.empty())
-            why = "being written back by " + by;
-          if (why.empty()) {
-            ++it;
-            continue;
+        auto keep_unclaimed = [&](auto& wanted, const auto& records, const std::map<std::string, Restored>& restored,
+                                  const std::map<std::string, Restoring>& marks, const char* kind,
+                                  const std::function<std::string(const std::string&)>& held) {
+          for (auto it = wanted.begin(); it != wanted.end();) {
+            const std::string name = it->first;
+            const auto& rec = record_of(it->second);
+            auto c = records.find(name);
+            std::string why = held(name);
+            if (!why.empty()) {
+            } else if (c != records.end() && c->second.uid != rec.uid) {
+              why = "paused again meanwhile by " + c->second.paused_by;
+            } else if (c == records.end() && superseded(rec.uid, rec.paused_at, find_ptr(restored, name))) {
+              why = "written back meanwhile by " + restored.at(name).by;
+            } else if (std::string by = foreign(marks, name); !by.empty()) {
+              why = "being written back by " + by;
+            }
+            if (why.empty()) {
+              ++it;
+              continue;
+            }
+            dropped.push_back({kind, name, "not written back", why, true});
+            it = wanted.erase(it);
           }
-          dropped.push_back({"Application", name, "not written back", why, true});
-          it = apps.erase(it);
-        }
-        for (auto it = sets.begin(); it != sets.end();) {
-          const auto& [name, rec] = *it;
-          std::string why;
-          auto c = s.application_sets.find(name);
-          if (held_sets.count(name)) why = "an app relying on its pause was paused again meanwhile";
-          else if (c != s.application_sets.end() && c->second.uid != rec.uid)
-            why = "paused again meanwhile by " + c->second.paused_by;
-          else if (c == s.application_sets.end() && superseded(rec.uid, rec.paused_at, find_ptr(s.restored_sets, name)))
-            why = "written back meanwhile by " + s.restored_sets.at(name).by;
-          else if (std::string by = foreign(s.restoring_sets, name); !by.empty())
-            why = "being written back by " + by;
-          if (why.empty()) {
-            ++it;
-            continue;
-          }
-          dropped.push_back({"ApplicationSet", name, "not written back", why, true});
-          it = sets.erase(it);
-        }
+        };
+        keep_unclaimed(apps, s.apps, s.restored_apps, s.restoring_apps, "Application", [&](const std::string& n) {
+          auto h = holders_of(s, n);
+          return h.empty() ? std::string() : "paused again meanwhile by " + join(h);
+        });
+        keep_unclaimed(sets, s.application_sets, s.restored_sets, s.restoring_sets, "ApplicationSet",
+                       [&](const std::string& n) {
+                         return held_sets.count(n) ? std::string("an app relying on its pause was paused again meanwhile")
+                                                   : std::string();
+                       });
         for (const auto& [name, _] : apps) s.restoring_apps[name] = mark;
         for (const auto& [name, _] : sets) s.restoring_sets[name] = mark;
         return !apps.empty() || !sets.empty();

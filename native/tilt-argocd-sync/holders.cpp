@@ -43,6 +43,18 @@ Restored Restored::from_json(const json& j) {
   return r;
 }
 
+json Restoring::to_json() const { return {{"by", by}, {"host", host}, {"pid", pid}, {"at", at}}; }
+
+Restoring Restoring::from_json(const json& j) {
+  Restoring r;
+  r.by = j.value("by", "");
+  r.host = j.value("host", "");
+  r.pid = j.value("pid", 0);
+  r.at = j.at("at").get<std::string>();
+  parse_time(r.at);  // validates
+  return r;
+}
+
 json GuardState::to_data() const {
   json data = json::object();
   for (const auto& [id, h] : holders) data[holder_key(id)] = h.to_json().dump();
@@ -50,6 +62,8 @@ json GuardState::to_data() const {
   for (const auto& [name, r] : application_sets) data["appset." + name] = r.to_json().dump();
   for (const auto& [name, r] : restored_apps) data["restored.app." + name] = r.to_json().dump();
   for (const auto& [name, r] : restored_sets) data["restored.appset." + name] = r.to_json().dump();
+  for (const auto& [name, r] : restoring_apps) data["restoring.app." + name] = r.to_json().dump();
+  for (const auto& [name, r] : restoring_sets) data["restoring.appset." + name] = r.to_json().dump();
   return data;
 }
 
@@ -75,6 +89,10 @@ GuardState GuardState::from_data(const json& data, const std::string& ns) {
         s.restored_apps[key.substr(13)] = Restored::from_json(j);
       } else if (key.rfind("restored.appset.", 0) == 0) {
         s.restored_sets[key.substr(16)] = Restored::from_json(j);
+      } else if (key.rfind("restoring.app.", 0) == 0) {
+        s.restoring_apps[key.substr(14)] = Restoring::from_json(j);
+      } else if (key.rfind("restoring.appset.", 0) == 0) {
+        s.restoring_sets[key.substr(17)] = Restoring::from_json(j);
       }
     } catch (const std::exception& e) {
       throw ath::InputLimitError(what + " is malformed: " + e.what() + fix);
@@ -124,16 +142,25 @@ Clock::time_point parse_time(const std::string& text) {
   return Clock::from_time_t(timegm(&tm));
 }
 
-bool holder_live(const Holder& h, const Liveness& live) {
-  Clock::time_point beat;
+namespace {
+
+// Younger than `ttl` and, for a process on this machine, that process still runs.
+bool live_since(const std::string& at, std::chrono::seconds ttl, const std::string& host, int pid,
+                const Liveness& live) {
+  Clock::time_point t;
   try {
-    beat = parse_time(h.heartbeat);
+    t = parse_time(at);
   } catch (const std::exception&) {
     return false;
   }
-  if (live.now - beat > std::chrono::seconds(h.ttl_seconds)) return false;
-  if (h.pid > 0 && h.host == live.host && live.pid_alive && !live.pid_alive(h.pid)) return false;
-  return true;
+  if (live.now - t > ttl) return false;
+  return !(pid > 0 && host == live.host && live.pid_alive && !live.pid_alive(pid));
+}
+
+}  // namespace
+
+bool holder_live(const Holder& h, const Liveness& live) {
+  return live_since(h.heartbeat, std::chrono::seconds(h.ttl_seconds), h.host, h.pid, live);
 }
 
 std::vector<std::string> prune_dead_holders(GuardState& state, const Liveness& live) {
@@ -147,6 +174,29 @@ std::vector<std::string> prune_dead_holders(GuardState& state, const Liveness& l
     }
   }
   return gone;
+}
+
+bool restoring_live(const Restoring& r, const Liveness& live) {
+  return live_since(r.at, kRestoringTtl, r.host, r.pid, live);
+}
+
+bool restoring_mine(const Restoring& r, const std::string& host, int pid) { return r.host == host && r.pid == pid; }
+
+std::vector<std::string> restores_in_progress(const GuardState& state, const std::vector<std::string>& apps,
+                                              const std::vector<std::string>& sets, const Liveness& live, int my_pid) {
+  std::vector<std::string> out;
+  auto check = [&](const std::map<std::string, Restoring>& marks, const std::vector<std::string>& names,
+                   const char* kind) {
+    for (const auto& n : names) {
+      auto it = marks.find(n);
+      if (it == marks.end() || restoring_mine(it->second, live.host, my_pid) || !restoring_live(it->second, live))
+        continue;
+      out.push_back(std::string(kind) + " " + n + " (being written back by " + it->second.by + ")");
+    }
+  };
+  check(state.restoring_apps, apps, "Application");
+  check(state.restoring_sets, sets, "ApplicationSet");
+  return out;
 }
 
 std::vector<std::string> holders_of(const GuardState& state, const std::string& app) {

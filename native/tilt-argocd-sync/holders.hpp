@@ -5,6 +5,7 @@
 //   app.<name>   AppRecord of the first pause (first pause wins)
 //   appset.<name> AppSetRecord
 //   restored.app.<name>, restored.appset.<name>  Restored: which records were written back
+//   restoring.app.<name>, restoring.appset.<name>  Restoring: a write-back in progress
 // This file is the pure part: parsing, liveness and the decisions; holder_store does the I/O.
 #include <nlohmann/json.hpp>
 
@@ -49,12 +50,31 @@ struct Restored {
 };
 inline constexpr size_t kRestoredUidsKept = 8;
 
+// A write-back in progress (issue 13, point 6). A resume marks each object it is about to write
+// back in the same resourceVersion-guarded update of this ConfigMap that re-checks nobody holds
+// it, and removes the mark once it has written it back. A pause that meets a live mark of
+// another process on one of its objects (its claim came after that check) waits until the mark
+// is gone before it writes: its pause lands after the write-back, never under it.
+struct Restoring {
+  std::string by;    // the resumer's holder id, for messages
+  std::string host;  // where the writing process runs
+  int pid = 0;       // the writing process
+  std::string at;    // RFC 3339 UTC, when it was marked
+  json to_json() const;
+  static Restoring from_json(const json& j);
+};
+// A mark counts this long at most (a resumer that died keeps nobody waiting longer); the writes
+// it covers take milliseconds to seconds.
+inline constexpr std::chrono::seconds kRestoringTtl{60};
+
 struct GuardState {
   std::map<std::string, Holder> holders;  // by id
   std::map<std::string, AppRecord> apps;
   std::map<std::string, AppSetRecord> application_sets;
   std::map<std::string, Restored> restored_apps;
   std::map<std::string, Restored> restored_sets;
+  std::map<std::string, Restoring> restoring_apps;
+  std::map<std::string, Restoring> restoring_sets;
 
   // The ConfigMap's `data` for this state.
   json to_data() const;
@@ -90,6 +110,16 @@ struct Liveness {
 bool holder_live(const Holder& h, const Liveness& live);
 // Drops holders that no longer count; returns their ids.
 std::vector<std::string> prune_dead_holders(GuardState& state, const Liveness& live);
+// A Restoring mark counts while it is younger than kRestoringTtl and, on this machine, while its
+// process runs.
+bool restoring_live(const Restoring& r, const Liveness& live);
+// Whether the mark is this process's own (host and pid).
+bool restoring_mine(const Restoring& r, const std::string& host, int pid);
+// The live marks of other processes on any of these apps or sets: "Application X (being
+// written back by ID)", one line each; empty when a pause may write them.
+std::vector<std::string> restores_in_progress(const GuardState& state, const std::vector<std::string>& apps,
+                                              const std::vector<std::string>& sets, const Liveness& live, int my_pid);
+
 // Ids of the (remaining) holders that hold `app`.
 std::vector<std::string> holders_of(const GuardState& state, const std::string& app);
 

@@ -118,3 +118,25 @@ TEST_CASE("a hostile ConfigMap entry is refused by name, never parsed deep") {
   CHECK_THROWS_WITH(GuardState::from_data(json{{"holder.x", std::string(2u << 20, ' ')}}), doctest::Contains("over the limit"));
   CHECK_THROWS_WITH(GuardState::from_data(json{{"app.y", "{\"saved\": 3}"}}), doctest::Contains("key 'app.y' is malformed"));
 }
+
+// Issue 13, point 6: the marks a resume leaves while it writes records back.
+TEST_CASE("restoring marks: round trip, liveness, and only other processes' live marks block") {
+  auto now = Clock::from_time_t(1700000000);
+  Liveness live{now, "laptop", [](int pid) { return pid == 42 || pid == 7; }};
+  GuardState s;
+  s.restoring_apps["a"] = {"alice@laptop/pause", "laptop", 42, format_time(now - 5s)};
+  s.restoring_apps["mine"] = {"bob@laptop/pause", "laptop", 7, format_time(now)};
+  s.restoring_apps["dead"] = {"carol@laptop/pause", "laptop", 43, format_time(now)};    // process gone
+  s.restoring_apps["old"] = {"dave@desk/1", "desk", 1, format_time(now - kRestoringTtl - 1s)};  // expired
+  s.restoring_sets["apps-dev"] = {"erin@desk/9", "desk", 9, format_time(now)};  // other host: its time only
+  GuardState back = GuardState::from_data(s.to_data());
+  REQUIRE(back.restoring_apps.size() == 4);
+  CHECK(back.restoring_apps["a"].by == "alice@laptop/pause");
+  CHECK(back.restoring_sets["apps-dev"].pid == 9);
+  CHECK(s.to_data().contains("restoring.appset.apps-dev"));
+  auto busy = restores_in_progress(back, {"a", "mine", "dead", "old", "free"}, {"apps-dev", "other"}, live, 7);
+  CHECK(busy == std::vector<std::string>{"Application a (being written back by alice@laptop/pause)",
+                                         "ApplicationSet apps-dev (being written back by erin@desk/9)"});
+  CHECK(restores_in_progress(back, {"free"}, {}, live, 7).empty());
+  CHECK_THROWS(GuardState::from_data(json{{"restoring.app.x", R"({"by":"x","at":"soon"})"}}));
+}

@@ -30,6 +30,9 @@ std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
   return out;
 }
 
+const AppRecord& record_of(const std::optional<AppRecord>& r) { return *r; }
+const AppSetRecord& record_of(const AppSetRecord& r) { return r; }
+
 std::string automated_text(const json& saved) {
   return saved.contains("automated") ? "automated " + saved["automated"].dump() : "no automated";
 }
@@ -118,6 +121,31 @@ void SyncGuard::settle_parents(const std::vector<std::string>& apps, const std::
 }
 
 Report SyncGuard::pause(const std::vector<std::string>& requested) {
+  // A resume writing some of these objects back right now (issue 13, point 6): wait until it is
+  // done, then plan again from what it wrote.
+  for (int attempt = 0;; ++attempt) {
+    WriteBacks busy;
+    if (std::optional<Report> r = pause_once(requested, busy)) return *r;
+    if (attempt + 1 >= kPauseAttempts)
+      throw std::runtime_error("objects kept being written back by other runs (" + join(busy.lines) +
+                               "); run pause again");
+    spdlog::info("waiting for a write-back in progress: {}", join(busy.lines));
+    wait_for_write_backs(busy);
+  }
+}
+
+void SyncGuard::wait_for_write_backs(const WriteBacks& busy) {
+  const auto deadline = std::chrono::steady_clock::now() + kRestoringTtl + std::chrono::seconds(1);
+  HolderStore store(kc_, cfg_.ns);
+  while (std::chrono::steady_clock::now() < deadline) {
+    json cm = store.read();
+    GuardState s = GuardState::from_data(cm.is_object() ? cm.value("data", json::object()) : json::object(), cfg_.ns);
+    if (restores_in_progress(s, busy.apps, busy.sets, liveness(), ::getpid()).empty()) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+std::optional<Report> SyncGuard::pause_once(const std::vector<std::string>& requested, WriteBacks& busy) {
   Report report;
   std::vector<std::string> apps = requested;
   const auto app_r = applications_resource();
@@ -256,6 +284,12 @@ Report SyncGuard::pause(const std::vector<std::string>& requested) {
     }
   }
 
+  // A write-back in progress on any of these objects: wait for it (pause()), then plan again.
+  std::vector<std::string> set_list;
+  for (const auto& [name, _] : set_records) set_list.push_back(name);
+  busy = {apps, set_list, restores_in_progress(shared, apps, set_list, liveness(), ::getpid())};
+  if (!busy.lines.empty() && !cfg_.dry_run) return std::nullopt;
+
   // 1. The journal, before the cluster changes.
   if (!cfg_.dry_run) {
     update_journal(cfg_.journal_path, [&](Journal& j) {
@@ -278,6 +312,21 @@ Report SyncGuard::pause(const std::vector<std::string>& requested) {
   // 2. The shared holders and records.
   GuardState after = store.update(
       [&](GuardState& s) {
+        // The check a resume's mark relies on: this claim either came first (the resume sees it
+        // and keeps its hands off) or it meets the mark and waits.
+        busy.lines = restores_in_progress(s, apps, set_list, liveness(), ::getpid());
+        // Written back since this pause read the objects: what it recorded from them is stale.
+        auto restored_json = [](const std::map<std::string, Restored>& m, const std::string& n) {
+          const Restored* r = find_ptr(m, n);
+          return r ? r->to_json() : json();
+        };
+        for (const auto& a : apps)
+          if (restored_json(s.restored_apps, a) != restored_json(shared.restored_apps, a))
+            busy.lines.push_back("Application " + a + " (written back since this pause read it)");
+        for (const auto& x : set_list)
+          if (restored_json(s.restored_sets, x) != restored_json(shared.restored_sets, x))
+            busy.lines.push_back("ApplicationSet " + x + " (written back since this pause read it)");
+        if (!busy.lines.empty()) return false;
         for (const auto& id : prune_dead_holders(s, liveness())) spdlog::info("holder {} is gone or expired", id);
         for (const auto& [name, r] : app_records) s.apps.emplace(name, r);
         for (const auto& [name, r] : set_records) s.application_sets.emplace(name, r);
@@ -293,6 +342,7 @@ Report SyncGuard::pause(const std::vector<std::string>& requested) {
         return true;
       },
       cfg_.dry_run, cm);
+  if (!busy.lines.empty() && !cfg_.dry_run) return std::nullopt;
 
   // 3. Parent Applications first, and their pause settled: a self-healing parent re-applies the
   // ApplicationSet from git as soon as it drifts, so it must have stopped before the
@@ -375,6 +425,7 @@ Report SyncGuard::pause(const std::vector<std::string>& requested) {
       for (const auto& a : orphans.apps) rec_apps[a] = after.apps.at(a);
       for (const auto& s : orphans.application_sets) rec_sets[s] = after.application_sets.at(s);
       ResumeRequest req;
+      claim_write_backs(rec_apps, rec_sets, report);
       restore(rec_apps, rec_sets, req, {}, {}, nullptr, report);
     }
   }
@@ -488,6 +539,7 @@ Report SyncGuard::resume(const ResumeRequest& req) {
   std::erase_if(apps, [](const auto& kv) { return !kv.second; });
   if (apps.empty() && sets.empty() && report.items.empty())
     report.items.push_back({"Application", "-", "nothing to resume", "no journaled or held app", true});
+  if (!cfg_.dry_run) claim_write_backs(apps, sets, report);
   restore(apps, sets, req, fetched, {stale_apps, stale_sets}, lock ? &*lock : nullptr, report);
   return report;
 }
@@ -506,6 +558,71 @@ std::optional<AppRecord> SyncGuard::template_policy(const json& app) {
     return template_record(g.value);
   }
   return std::nullopt;
+}
+
+void SyncGuard::claim_write_backs(std::map<std::string, std::optional<AppRecord>>& apps,
+                                  std::map<std::string, AppSetRecord>& sets, Report& report) {
+  if (apps.empty() && sets.empty()) return;
+  const auto want_apps = apps;
+  const auto want_sets = sets;
+  std::vector<Outcome> dropped;
+  const std::string now = format_time(Clock::now());
+  const Restoring mark{cfg_.me.holder_id(), cfg_.me.host, static_cast<int>(::getpid()), now};
+  HolderStore(kc_, cfg_.ns).update(
+      [&](GuardState& s) {
+        apps = want_apps;
+        sets = want_sets;
+        dropped.clear();
+        const Liveness live = liveness();
+        std::set<std::string> held_sets;
+        for (const auto& [name, r] : s.apps)
+          if (!holders_of(s, name).empty()) held_sets.insert(r.application_sets.begin(), r.application_sets.end());
+        auto foreign = [&](const std::map<std::string, Restoring>& marks, const std::string& name) -> std::string {
+          auto it = marks.find(name);
+          if (it == marks.end() || restoring_mine(it->second, cfg_.me.host, ::getpid()) ||
+              !restoring_live(it->second, live))
+            return "";
+          return it->second.by;
+        };
+        auto keep_unclaimed = [&](auto& wanted, const auto& records, const std::map<std::string, Restored>& restored,
+                                  const std::map<std::string, Restoring>& marks, const char* kind,
+                                  const std::function<std::string(const std::string&)>& held) {
+          for (auto it = wanted.begin(); it != wanted.end();) {
+            const std::string name = it->first;
+            const auto& rec = record_of(it->second);
+            auto c = records.find(name);
+            std::string why = held(name);
+            if (!why.empty()) {
+            } else if (c != records.end() && c->second.uid != rec.uid) {
+              why = "paused again meanwhile by " + c->second.paused_by;
+            } else if (c == records.end() && superseded(rec.uid, rec.paused_at, find_ptr(restored, name))) {
+              why = "written back meanwhile by " + restored.at(name).by;
+            } else if (std::string by = foreign(marks, name); !by.empty()) {
+              why = "being written back by " + by;
+            }
+            if (why.empty()) {
+              ++it;
+              continue;
+            }
+            dropped.push_back({kind, name, "not written back", why, true});
+            it = wanted.erase(it);
+          }
+        };
+        keep_unclaimed(apps, s.apps, s.restored_apps, s.restoring_apps, "Application", [&](const std::string& n) {
+          auto h = holders_of(s, n);
+          return h.empty() ? std::string() : "paused again meanwhile by " + join(h);
+        });
+        keep_unclaimed(sets, s.application_sets, s.restored_sets, s.restoring_sets, "ApplicationSet",
+                       [&](const std::string& n) {
+                         return held_sets.count(n) ? std::string("an app relying on its pause was paused again meanwhile")
+                                                   : std::string();
+                       });
+        for (const auto& [name, _] : apps) s.restoring_apps[name] = mark;
+        for (const auto& [name, _] : sets) s.restoring_sets[name] = mark;
+        return !apps.empty() || !sets.empty();
+      },
+      false);
+  for (auto& o : dropped) report.items.push_back(std::move(o));
 }
 
 void SyncGuard::restore(const std::map<std::string, std::optional<AppRecord>>& apps,
@@ -646,6 +763,15 @@ void SyncGuard::restore(const std::map<std::string, std::optional<AppRecord>>& a
             s.application_sets.erase(x);
             changed = true;
           }
+          // This run's marks go, written back or not (a failed object keeps its record).
+          auto unmark = [&](std::map<std::string, Restoring>& marks, const std::string& name) {
+            auto it = marks.find(name);
+            if (it == marks.end() || !restoring_mine(it->second, cfg_.me.host, ::getpid())) return;
+            marks.erase(it);
+            changed = true;
+          };
+          for (const auto& [a, _] : apps) unmark(s.restoring_apps, a);
+          for (const auto& [x, _] : sets) unmark(s.restoring_sets, x);
           return changed;
         },
         false);

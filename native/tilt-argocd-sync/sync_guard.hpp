@@ -79,6 +79,14 @@ const typename Map::mapped_type* find_ptr(const Map& m, const typename Map::key_
   return it == m.end() ? nullptr : &it->second;
 }
 
+// Objects a pause found being written back by another process (issue 13, point 6).
+struct WriteBacks {
+  std::vector<std::string> apps;  // what to wait for
+  std::vector<std::string> sets;
+  std::vector<std::string> lines;  // one per object in progress; empty: none
+};
+inline constexpr int kPauseAttempts = 5;
+
 class SyncGuard {
  public:
   SyncGuard(ath::KubeClient& kc, GuardConfig cfg) : kc_(kc), cfg_(std::move(cfg)) {}
@@ -111,6 +119,19 @@ class SyncGuard {
 
  private:
   Liveness liveness() const;
+  // One pause; nullopt (nothing written to the cluster) when `busy` names objects another
+  // process is writing back, which pause() waits for before it tries again.
+  std::optional<Report> pause_once(const std::vector<std::string>& apps, WriteBacks& busy);
+  // Polls the holders ConfigMap until none of `busy`'s objects carries another process's live
+  // Restoring mark (at most kRestoringTtl).
+  void wait_for_write_backs(const WriteBacks& busy);
+  // Before restore(): one resourceVersion-guarded update of the holders ConfigMap that
+  // re-checks each record is still nobody's (no holder, no newer record, not written back or
+  // being written back by someone else) and marks it as being written back by this process
+  // (holders.hpp, Restoring); what fails the check is dropped from `apps`/`sets` with a report
+  // line. restore() removes the marks.
+  void claim_write_backs(std::map<std::string, std::optional<AppRecord>>& apps,
+                         std::map<std::string, AppSetRecord>& sets, Report& report);
   // After the parent Applications `parents` (indexes into `apps`) were paused: reads each back
   // (pausing again what a controller undid), waits while a sync of it is in flight (up to
   // kParentOperationWait), and, when a self-healing parent was paused, until kParentSettle

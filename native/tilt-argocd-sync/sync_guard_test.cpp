@@ -6,10 +6,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <thread>
 
 #include "argocd_api.hpp"
 #include "core/kube_client.hpp"
@@ -357,4 +359,84 @@ TEST_CASE("under progressive syncs resume syncs the apps in RollingSync step ord
   CHECK(op["sync"]["syncOptions"] == json{"CreateNamespace=true"});
   CHECK(op["sync"]["prune"] == true);
   CHECK(op["retry"] == json{{"limit", 5}});
+}
+
+namespace {
+
+// Calls `before` (outside the lock) ahead of each request, so a test can run a second writer at
+// an exact point of the first one's writes.
+class HookedApi : public FakeApi {
+ public:
+  std::function<void(const std::string& method, const std::string& path)> before;
+  ath::HttpAnswer send(const std::string& method, const std::string& target, const std::string& body,
+                       const std::string& ctype) override {
+    if (before) before(method, target.substr(0, target.find('?')));
+    return FakeApi::send(method, target, body, ctype);
+  }
+};
+
+}  // namespace
+
+// Issue 13, point 6: alice's resume has decided apps-x is nobody's and is about to write its
+// policy back when bob pauses it. Before the Restoring marks, bob's pause could land first and
+// alice's write-back then turned auto-sync on under bob's pause.
+TEST_CASE("a pause racing a resume of the same app lands after the write-back, never under it") {
+  auto api = std::make_shared<HookedApi>();
+  World w(api);
+  const json policy = {{"automated", {{"prune", true}, {"selfHeal", true}}}};
+  w.api->put(kApps + "/apps-x", application("apps-x", policy));
+  GuardConfig bob_cfg = w.cfg;
+  bob_cfg.journal_path = journal_path((w.dir / "bob").string());
+  bob_cfg.me = Identity{"bob", "desk", 0, 3600};
+  REQUIRE(w.guard().pause({"apps-x"}).exit_code() == 0);
+
+  std::atomic<bool> fired = false, bob_done = false;
+  std::thread bob;
+  Report bob_report;
+  api->before = [&](const std::string& method, const std::string& path) {
+    if (method != "PATCH" || path != kApps + "/apps-x" || fired.exchange(true)) return;
+    // alice's first write of apps-x: bob pauses it now, and gets up to 300 ms to finish first
+    bob = std::thread([&] {
+      bob_report = SyncGuard(w.kc, bob_cfg).pause({"apps-x"});
+      bob_done = true;
+    });
+    for (int i = 0; i < 30 && !bob_done; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  };
+  Report alice = w.guard().resume(resume_all(w.cfg.me));
+  REQUIRE(fired);
+  bob.join();
+  api->before = nullptr;
+  CHECK(alice.exit_code() == 0);
+  CHECK(bob_report.exit_code() == 0);
+  // bob's pause stands: auto-sync off, bob holds it, and the record is still the real policy
+  CHECK_FALSE(auto_sync_on(w.app("apps-x")));
+  GuardState st = GuardState::from_data(w.api->objects.at(kConfigMaps + "/" + kHoldersConfigMap)["data"]);
+  CHECK(holders_of(st, "apps-x") == std::vector<std::string>{"bob@desk/pause"});
+  REQUIRE(st.apps.count("apps-x"));
+  CHECK(saved_automated(st.apps.at("apps-x")) == policy["automated"]);
+  CHECK(st.restoring_apps.empty());  // alice's mark is gone
+  // and bob's resume writes the real policy back
+  SyncGuard(w.kc, bob_cfg).resume(resume_all(bob_cfg.me));
+  CHECK(w.app("apps-x")["spec"]["syncPolicy"] == policy);
+}
+
+TEST_CASE("a resume leaves alone what another live run is writing back, and what was paused again") {
+  World w;
+  w.api->put(kApps + "/a", application("a", {{"automated", {{"prune", true}}}}));
+  w.api->put(kApps + "/b", application("b", {{"automated", {{"prune", true}}}}));
+  w.guard().pause({"a", "b"});
+  // carol (another machine) is writing `a` back right now
+  json cm = w.api->objects.at(kConfigMaps + "/" + kHoldersConfigMap);
+  cm["data"]["restoring.app.a"] =
+      Restoring{"carol@box/pause", "box", 99, format_time(Clock::now())}.to_json().dump();
+  w.api->put(kConfigMaps + "/" + kHoldersConfigMap, cm);
+  Report r = w.guard().resume(resume_all(w.cfg.me));
+  CHECK(r.text().find("Application a: not written back (being written back by carol@box/pause)") != std::string::npos);
+  CHECK_FALSE(auto_sync_on(w.app("a")));  // carol's to write
+  CHECK(auto_sync_on(w.app("b")));
+  GuardState st = GuardState::from_data(w.api->objects.at(kConfigMaps + "/" + kHoldersConfigMap)["data"]);
+  CHECK(st.restoring_apps.count("a"));   // carol's mark stays
+  CHECK(st.restoring_apps.size() == 1);  // alice's own marks are gone
+  CHECK(st.apps.count("a"));
+  CHECK_FALSE(st.apps.count("b"));
 }

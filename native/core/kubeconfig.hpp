@@ -9,13 +9,12 @@
 #include <optional>
 #include <string>
 
+#include "core/env.hpp"
 #include "core/kube_proxy.hpp"
 
 namespace ath {
 
 using json = nlohmann::json;
-using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
-std::optional<std::string> process_env(const std::string& name);
 
 // A sentence naming the kubeconfig path, what is wrong with it (missing, unreadable) and how to
 // fix it (KUBECONFIG, --kubeconfig, --context); nullopt when kubectl has a file to read or runs

@@ -73,7 +73,7 @@ int main(int argc, char** argv) {
   std::string argocd_ns = "argocd", state_dir;
   std::vector<std::string> apps;
   app.add_option("--argocd-namespace", argocd_ns, "namespace of the Argo CD Applications")->capture_default_str();
-  app.add_option("--state-dir", state_dir, "journal folder (default $TILT_ARGOCD_STATE_DIR, else the XDG state dir)");
+  app.add_option("--state-dir", state_dir, "journal folder (default $AMEIDE_ARGOCD_STATE_DIR, else the XDG state dir)");
   add_kube_options(app, common);
   add_log_options(app, common);
   app.require_subcommand(1);

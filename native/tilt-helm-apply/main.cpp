@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
                "or hand it back to Argo CD (delete). Run by Tilt's k8s_custom_deploy.\n"
                "Environment: TILT_IMAGE_<i> (the built images), AMEIDE_HELM_BIN, AMEIDE_HELM_VERSION (pin,\n"
                "default v3.19.2), AMEIDE_HELM_SERVER_SIDE (true|auto; default client-side apply),\n"
-               "AMEIDE_TILT_SKIP_HELM_ADOPT=true (skip adoption), ATH_KUBECTL."};
+               "AMEIDE_TILT_SKIP_HELM_ADOPT=true (skip adoption), AMEIDE_KUBECTL."};
   CommonOptions common;
   setup_app(app, "tilt-helm-apply");
   ApplyOptions ao;

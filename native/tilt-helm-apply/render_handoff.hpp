@@ -15,7 +15,7 @@
 namespace ath::helm_apply {
 
 // The environment variable that tells the post-renderer where the socket is.
-inline constexpr const char* kHandoffSocketEnv = "ATH_HELM_APPLY_HANDOFF";
+inline constexpr const char* kHandoffSocketEnv = "AMEIDE_HELM_APPLY_HANDOFF";
 
 // One post-renderer waiting for a verdict.
 class HandoffRequest {
@@ -45,7 +45,7 @@ class HandoffServer {
   std::unique_ptr<Impl> impl_;
 };
 
-// `tilt-helm-apply post-render`: stdin to the socket named by ATH_HELM_APPLY_HANDOFF, then the
+// `tilt-helm-apply post-render`: stdin to the socket named by AMEIDE_HELM_APPLY_HANDOFF, then the
 // manifest to stdout (exit 0) or the refusal to stderr (exit 1).
 int run_post_render();
 

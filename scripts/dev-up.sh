@@ -223,7 +223,7 @@ fi
 # removes its own on exit.
 mkdir -p "$state_dir" || die 2 "cannot create $state_dir: is the checkout writable?"
 find "$state_dir" -maxdepth 1 -name 'rendered.*' -type d -mmin +1440 -exec rm -rf {} + 2>/dev/null || true
-work=$(mktemp -d "$state_dir/rendered.XXXXXX") && cp -R "$root/values" "$work/values" ||
+{ work=$(mktemp -d "$state_dir/rendered.XXXXXX") && cp -R "$root/values" "$work/values"; } ||
   die 2 "cannot write under $state_dir: is the checkout writable?"
 [ "$render_only" = 0 ] || trap 'rm -rf "$work"' EXIT
 appset="$work/values/argocd/apps-dev.yaml"

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "apply_connection.hpp"
 #include "core/discovery_cache.hpp"
 #include "core/yaml_json.hpp"
 #include "release_io.hpp"
@@ -63,7 +64,7 @@ void AdoptDuringRender::refresh_index() {
 }
 
 void AdoptDuringRender::connect_and_read_ahead(const KubeAccess& access) {
-  client_.emplace(KubeClient::connect(access));
+  client_.emplace(connect_for_apply(access, s_.session_proxy));
   const ScanReason before = scan_before_render(s_.last, s_.session, s_.full_scan);
   server_version_ = client_->server_version();  // connect() asked already: no second round trip
   // A scan must see every type, so it never trusts the cache (a CRD may have come since).

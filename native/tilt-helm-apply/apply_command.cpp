@@ -7,6 +7,7 @@
 #include "adopt_during_render.hpp"
 #include "adopt_step.hpp"
 #include "applied_objects.hpp"
+#include "apply_connection.hpp"
 #include "apply_state.hpp"
 #include "core/parallel.hpp"
 #include "core/yaml_json.hpp"
@@ -106,6 +107,7 @@ int run_apply(const ApplyOptions& o, const CommonOptions& common, const Getenv& 
   settings.session = session_id();
   settings.server = server;
   settings.discovery_dir = discovery_cache_dir(getenv);
+  settings.session_proxy = session_proxy_settings(state_dir, getenv);
   if (server && state_dir) settings.last = load_record(*state_dir, *server, o.namespace_, o.release);
 
   PrivateDir tmp;

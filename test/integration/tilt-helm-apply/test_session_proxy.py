@@ -20,7 +20,7 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_exactness import NEW_SESSION, NS, Base  # noqa: E402
+from test_exactness import APPLY, NEW_SESSION, NS, Base  # noqa: E402
 
 PREFIX = re.compile(r'--api-prefix=(/[0-9a-f]{32})/')
 
@@ -211,6 +211,37 @@ class SessionProxy(Base):
         self.assertEqual(len(self.proxy_starts()), 3)
         self.assertEqual(self.records(), {})
         self.assertEqual(self.image(), 'registry.localhost:32000/exact:tilt-3')
+
+    def test_the_keeper_stops_when_idle_and_on_sigterm(self):
+        with open('/proc/self/stat') as f:
+            start = f.read().rpartition(')')[2].split()[19]  # field 22, the start time
+        session = f'{os.getpid()}:{start}'
+
+        def keeper(key, idle):
+            argv = [APPLY, '__session-proxy', '--dir', self.dir, '--key', key, '--session', session,
+                    '--idle-seconds', str(idle)]
+            res = self.c.run(argv)  # returns once the keeper serves
+            records = [r for r in self.records().values() if r['key'] == key]
+            self.assertEqual(len(records), 1, res.stderr)
+            return records[0]
+
+        idle = keeper('idle-test', 2)
+        quiet = keeper('sigterm-test', 600)
+        wait_until(lambda: not running(idle['keeper_pid']), 'an unused keeper exits after --idle-seconds')
+        wait_until(lambda: not proxies_serving(idle['prefix']), 'its kubectl proxy exits')
+        self.assertEqual([r['key'] for r in self.records().values()], ['sigterm-test'])
+        self.assertTrue(running(quiet['keeper_pid']))
+        os.kill(quiet['keeper_pid'], signal.SIGTERM)
+        wait_until(lambda: not running(quiet['keeper_pid']), 'the keeper exits on SIGTERM', timeout=5)
+        wait_until(lambda: not proxies_serving(quiet['prefix']), 'its kubectl proxy exits', timeout=5)
+        self.assertEqual(self.records(), {})
+        logs = ''
+        for name in sorted(os.listdir(self.dir)):
+            if name.endswith('.log'):
+                with open(os.path.join(self.dir, name)) as f:
+                    logs += f.read()
+        self.assertIn('stopping: no client used the proxy for the idle time', logs)
+        self.assertIn('stopping: stopped by a signal', logs)
 
 
 if __name__ == '__main__':

@@ -42,13 +42,13 @@ AdoptDuringRender::AdoptDuringRender(const KubeAccess& access, RenderAdoptionSet
     : s_(std::move(settings)), server_(server), thread_([this, access] { run(access); }) {}
 
 AdoptDuringRender::~AdoptDuringRender() {
-  helm_done_ = true;
+  server_.stop();
   release_.set_value();
   if (thread_.joinable()) thread_.join();
 }
 
 RenderAdoptionResult AdoptDuringRender::finish() {
-  helm_done_ = true;
+  server_.stop();
   served_.get_future().wait();
   if (error_) std::rethrow_exception(error_);
   return std::move(result_);
@@ -132,7 +132,7 @@ void AdoptDuringRender::serve(HandoffRequest& request) {
 void AdoptDuringRender::run(const KubeAccess& access) {
   try {
     connect_and_read_ahead(access);
-    while (auto request = server_.next(helm_done_)) serve(*request);
+    while (auto request = server_.next()) serve(*request);
   } catch (...) {
     error_ = std::current_exception();
     std::string why = "tilt-helm-apply could not adopt before helm's apply";
@@ -143,7 +143,7 @@ void AdoptDuringRender::run(const KubeAccess& access) {
     } catch (...) {
     }
     // Helm may be waiting in its post-renderer: refuse, so that it stops without writing.
-    while (auto request = server_.next(helm_done_)) request->answer(false, why);
+    while (auto request = server_.next()) request->answer(false, why);
   }
   served_.set_value();
   release_.get_future().wait();

@@ -58,7 +58,6 @@ class AdoptDuringRender {
 
   RenderAdoptionSettings s_;
   HandoffServer& server_;
-  std::atomic<bool> helm_done_{false};
   std::optional<KubeClient> client_;
   ResourceIndex index_;
   bool index_from_cache_ = false;

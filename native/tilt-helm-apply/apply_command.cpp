@@ -10,6 +10,7 @@
 #include "apply_connection.hpp"
 #include "apply_state.hpp"
 #include "core/parallel.hpp"
+#include "core/process.hpp"
 #include "core/yaml_json.hpp"
 #include "post_renderer.hpp"
 #include "release_commands.hpp"
@@ -111,10 +112,12 @@ int run_apply(const ApplyOptions& o, const CommonOptions& common, const Getenv& 
   if (server && state_dir) settings.last = load_record(*state_dir, *server, o.namespace_, o.release);
 
   PrivateDir tmp;
-  const std::string self = self_executable();
+  const std::string post_renderer =
+      post_render_program(self_executable(), [](const std::string& p) { return find_program(p).has_value(); });
+  spdlog::debug("{}: post-renderer {}", o.release, post_renderer);
   std::map<std::string, std::string> env{{kHandoffSocketEnv, tmp.path + "/handoff.sock"}};
   if (helm.version.major >= 4) {
-    write_plugin(tmp.path, self);
+    write_plugin(tmp.path, post_renderer);
     env["HELM_PLUGINS"] = helm_plugins_path(tmp.path, getenv("HELM_PLUGINS"), getenv("HELM_DATA_HOME"),
                                             getenv("XDG_DATA_HOME"), getenv("HOME"));
   }
@@ -123,7 +126,7 @@ int run_apply(const ApplyOptions& o, const CommonOptions& common, const Getenv& 
 
   // 3. Deploy: the same chart and value files as Argo CD, only the image keys set.
   auto flags = helm.decision.upgrade_flags;
-  for (auto& f : post_renderer_flags(helm.version, self)) flags.push_back(f);
+  for (auto& f : post_renderer_flags(helm.version, post_renderer)) flags.push_back(f);
   if (helm.version >= HelmVersion{3, 16, 0}) flags.push_back("--hide-notes");  // helm_output.hpp filters older ones
   auto upgraded = run_helm_to_files(helm_upgrade_argv(target, input, flags), std::chrono::seconds(900), env, tmp.path);
   RenderAdoptionResult rendered;

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+
 #include "apply_connection.hpp"
 #include "core/discovery_cache.hpp"
 #include "core/yaml_json.hpp"
@@ -94,10 +96,14 @@ void AdoptDuringRender::connect_and_read_ahead(const KubeAccess& access) {
 }
 
 void AdoptDuringRender::serve(HandoffRequest& request) {
+  // Helm waits from here until the answer: the debug log times it.
+  const auto received = std::chrono::steady_clock::now();
+  spdlog::debug("{}: helm's post-renderer handed over {} bytes", s_.step.release, request.manifest().size());
   result_.handed_over = true;
   result_.manifest.clear();
   for (auto& d : parse_yaml_stream(request.manifest(), "the manifest helm rendered"))
     if (!d.value.is_null()) result_.manifest.push_back(std::move(d.value));
+  spdlog::debug("{}: manifest parsed", s_.step.release);
   if (s_.skip_adopt) {
     request.answer(true, "");
     return;
@@ -127,6 +133,8 @@ void AdoptDuringRender::serve(HandoffRequest& request) {
   const bool ok = result_.adoption->exit_code == 0;
   request.answer(ok, ok ? "" : "tilt-helm-apply: objects of " + s_.step.release +
                                    " could not be adopted; helm applied nothing (see tilt-helm-apply's log)");
+  spdlog::debug("{}: answered helm's post-renderer after {} ms", s_.step.release,
+                std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - received).count());
 }
 
 void AdoptDuringRender::run(const KubeAccess& access) {

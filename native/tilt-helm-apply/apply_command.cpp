@@ -121,14 +121,18 @@ int run_apply(const ApplyOptions& o, const CommonOptions& common, const Getenv& 
     env["HELM_PLUGINS"] = helm_plugins_path(tmp.path, getenv("HELM_PLUGINS"), getenv("HELM_DATA_HOME"),
                                             getenv("XDG_DATA_HOME"), getenv("HOME"));
   }
-  HandoffServer handoff(env[kHandoffSocketEnv]);
-  AdoptDuringRender cluster(common.kube, settings, handoff);
+  HandoffServer handoff(env[kHandoffSocketEnv]);  // listening: helm's post-renderer may connect from now on
 
-  // 3. Deploy: the same chart and value files as Argo CD, only the image keys set.
+  // 3. Deploy: the same chart and value files as Argo CD, only the image keys set. Helm starts
+  //    first, then the cluster thread (a loaded CPU serves helm's start before the thread's).
   auto flags = helm.decision.upgrade_flags;
   for (auto& f : post_renderer_flags(helm.version, post_renderer)) flags.push_back(f);
   if (helm.version >= HelmVersion{3, 16, 0}) flags.push_back("--hide-notes");  // helm_output.hpp filters older ones
-  auto upgraded = run_helm_to_files(helm_upgrade_argv(target, input, flags), std::chrono::seconds(900), env, tmp.path);
+  std::optional<AdoptDuringRender> started;
+  auto upgraded = run_helm_to_files(helm_upgrade_argv(target, input, flags), std::chrono::seconds(900), env, tmp.path,
+                                    [&] { started.emplace(common.kube, settings, handoff); });
+  if (!started) started.emplace(common.kube, settings, handoff);  // helm did not start: the thread still reads
+  AdoptDuringRender& cluster = *started;
   RenderAdoptionResult rendered;
   try {
     rendered = cluster.finish();

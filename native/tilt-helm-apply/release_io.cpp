@@ -75,7 +75,8 @@ bool wait_child(pid_t pid, std::chrono::seconds timeout, int& status) {
 }  // namespace
 
 ProcessResult run_helm_to_files(const std::vector<std::string>& argv, std::chrono::seconds timeout,
-                                const std::map<std::string, std::string>& env, const std::string& dir) {
+                                const std::map<std::string, std::string>& env, const std::string& dir,
+                                const std::function<void()>& started) {
   std::string line;
   for (const auto& a : argv) line += (line.empty() ? "" : " ") + a;
   spdlog::debug("running {}", line);
@@ -107,6 +108,16 @@ ProcessResult run_helm_to_files(const std::vector<std::string>& argv, std::chron
     return r;
   }
   int status = 0;
+  if (started) {
+    try {
+      started();
+    } catch (...) {
+      ::kill(pid, SIGKILL);
+      while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      }
+      throw;
+    }
+  }
   if (!wait_child(pid, timeout, status)) {
     ::kill(pid, SIGKILL);
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {

@@ -38,7 +38,7 @@ namespace {
 // posix_spawn, not fork: glibc spawns with CLONE_VM | CLONE_VFORK, so this multi-threaded process's
 // page tables are not copied. After a fork() every page the apply's threads write again takes a
 // copy-on-write fault with a TLB shootdown across the CPUs its threads run on; measured on a
-// re-apply (perf, 2 loaded cores), that and the fork were ~6% of the apply's own CPU.
+// re-apply (perf, 2 loaded cores), that and the fork were ~5% of the apply's own CPU.
 struct SpawnFileActions {
   posix_spawn_file_actions_t fa;
   SpawnFileActions() { ::posix_spawn_file_actions_init(&fa); }

@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/kube_proxy.hpp"
 
@@ -16,6 +17,10 @@ namespace ath {
 using json = nlohmann::json;
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
 std::optional<std::string> process_env(const std::string& name);
+
+// The files kubectl reads, in its order: --kubeconfig, else the ':'-separated files of
+// $KUBECONFIG (missing ones included; kubectl skips them), else ~/.kube/config.
+std::vector<std::string> kubeconfig_files(const KubeAccess& access, const EnvLookup& env = process_env);
 
 // A sentence naming the kubeconfig path, what is wrong with it (missing, unreadable) and how to
 // fix it (KUBECONFIG, --kubeconfig, --context); nullopt when kubectl has a file to read or runs

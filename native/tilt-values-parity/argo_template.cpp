@@ -52,11 +52,14 @@ json render_value(const json& v, const json& params, const RenderMode& mode, con
 }
 
 // The value under a chain of object keys, or null when any step is missing or not a map.
-json at_path(const json& v, std::initializer_list<const char*> keys) {
+const json& at_path(const json& v, std::initializer_list<const char*> keys) {
+  static const json null_value;
   const json* cur = &v;
   for (const char* k : keys) {
-    if (!cur->is_object() || !cur->contains(k)) return nullptr;
-    cur = &(*cur)[k];
+    if (!cur->is_object()) return null_value;
+    auto it = cur->find(k);
+    if (it == cur->end()) return null_value;
+    cur = &*it;
   }
   return *cur;
 }
@@ -68,13 +71,13 @@ std::string str_at(const json& obj, const char* key) {
 
 void extract_sources(ArgoApp& app) {
   const json& spec = app.application["spec"];
-  json sources;
+  std::vector<const json*> sources;
   std::string base;
   if (spec.contains("sources") && spec["sources"].is_array()) {
-    sources = spec["sources"];
+    for (const auto& s : spec["sources"]) sources.push_back(&s);
     base = "/spec/template/spec/sources/";
   } else if (spec.contains("source") && spec["source"].is_object()) {
-    sources = json::array({spec["source"]});
+    sources.push_back(&spec["source"]);
     base = "/spec/template/spec/source";
   } else {
     app.problems.push_back({"/spec/template/spec", "the template has neither spec.source nor spec.sources"});
@@ -83,7 +86,7 @@ void extract_sources(ArgoApp& app) {
   auto pointer_of = [&](size_t i) { return base.back() == '/' ? base + std::to_string(i) : base; };
   std::optional<size_t> chart_index;
   for (size_t i = 0; i < sources.size(); ++i) {
-    const json& s = sources[i];
+    const json& s = *sources[i];
     if (s.is_object() && (s.contains("helm") || (s.contains("path") && !s.contains("ref")))) {
       chart_index = i;
       break;
@@ -94,7 +97,7 @@ void extract_sources(ArgoApp& app) {
                             "no source with a chart `path` (only ref sources or Helm repository charts)"});
     return;
   }
-  const json& src = sources[*chart_index];
+  const json& src = *sources[*chart_index];
   app.source_pointer = pointer_of(*chart_index);
   auto chart = normalize_relative(str_at(src, "path"));
   if (!chart || chart->empty()) {
@@ -103,7 +106,8 @@ void extract_sources(ArgoApp& app) {
     return;
   }
   app.chart = *chart;
-  const json helm = at_path(src, {"helm"}).is_object() ? src["helm"] : json::object();
+  static const json no_helm = json::object();
+  const json& helm = at_path(src, {"helm"}).is_object() ? src["helm"] : no_helm;
   app.release = str_at(helm, "releaseName");
   if (app.release.empty()) app.release = app.name;
   for (const char* k : {"values", "valuesObject", "parameters", "fileParameters"})
@@ -111,8 +115,8 @@ void extract_sources(ArgoApp& app) {
   app.repo_url = str_at(src, "repoURL");
   app.target_revision = str_at(src, "targetRevision");
   app.project = str_at(spec, "project");
-  for (const auto& s : sources)
-    if (!str_at(s, "ref").empty()) app.refs.push_back(str_at(s, "ref"));
+  for (const json* s : sources)
+    if (!str_at(*s, "ref").empty()) app.refs.push_back(str_at(*s, "ref"));
   app.ignore_missing_value_files = helm.value("ignoreMissingValueFiles", json(false)) == true;
   if (!helm.contains("valueFiles")) return;
   if (!helm["valueFiles"].is_array()) {
@@ -135,7 +139,7 @@ void extract_sources(ArgoApp& app) {
 
 RenderMode render_mode(const json& application_set) {
   RenderMode mode;
-  const json spec = at_path(application_set, {"spec"});
+  const json& spec = at_path(application_set, {"spec"});
   mode.go_template = at_path(spec, {"goTemplate"}) == true;
   mode.options = parse_go_template_options(at_path(spec, {"goTemplateOptions"}));
   return mode;
@@ -202,13 +206,13 @@ json generator_params(const json& element, const std::string& file_path, bool go
 
 GeneratorFiles git_file_patterns(const json& application_set) {
   GeneratorFiles out;
-  const json gens = at_path(application_set, {"spec", "generators"});
+  const json& gens = at_path(application_set, {"spec", "generators"});
   if (!gens.is_array()) return out;
   for (const auto& g : gens) {
     if (!g.is_object() || !g.contains("git") || !g["git"].is_object()) continue;
     for (const char* k : {"pathParamPrefix", "values"})
       if (g["git"].contains(k)) out.unsupported.push_back(std::string("git generator `") + k + "`");
-    const json files = at_path(g, {"git", "files"});
+    const json& files = at_path(g, {"git", "files"});
     if (!files.is_array()) continue;
     for (const auto& f : files) {
       std::string p = str_at(f, "path");
@@ -228,7 +232,7 @@ bool auto_sync_on(const json& sync_policy) {
 
 ArgoApp render_application(const json& application_set, const json& params, const RenderMode& mode, PatchCache* cache) {
   ArgoApp app;
-  const json spec = at_path(application_set, {"spec"});
+  const json& spec = at_path(application_set, {"spec"});
   if (!spec.is_object() || !spec.contains("template") || !spec["template"].is_object()) {
     app.problems.push_back({"/spec", "the ApplicationSet has no spec.template"});
     return app;
@@ -260,7 +264,7 @@ ArgoApp render_application(const json& application_set, const json& params, cons
   }
   if (!app.application.is_object()) app.application = json::object();
   auto text_at = [&](std::initializer_list<const char*> keys) {
-    json v = at_path(app.application, keys);
+    const json& v = at_path(app.application, keys);
     return v.is_string() ? v.get<std::string>() : std::string();
   };
   app.name = text_at({"metadata", "name"});

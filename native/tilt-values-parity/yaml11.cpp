@@ -174,10 +174,9 @@ Yaml11Document decode_yaml11(const std::string& text) {
   return doc;
 }
 
-namespace {
-
-bool needs_precise_decode(const std::string& text) {
-  if (text.find("<<") != std::string::npos) return true;
+bool yaml11_may_differ(const std::string& text) {
+  // Merge keys, and tags (`!!binary` decodes base64 under YAML 1.1), need the precise decode.
+  if (text.find("<<") != std::string::npos || text.find('!') != std::string::npos) return true;
   static const std::set<std::string> words = {"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
                                               "on", "On", "ON", "off", "Off", "OFF"};
   auto delimiter = [](char c) { return std::isspace(static_cast<unsigned char>(c)) || std::string_view(",:[]{}#'\"").find(c) != std::string_view::npos; };
@@ -197,6 +196,8 @@ bool needs_precise_decode(const std::string& text) {
   return false;
 }
 
+namespace {
+
 json floats(const json& v) {
   if (v.is_number_integer() || v.is_number_unsigned()) return v.get<double>();
   if (v.is_array()) {
@@ -215,7 +216,7 @@ json floats(const json& v) {
 }  // namespace
 
 Yaml11Document decode_yaml11(const std::string& text, const json& yaml12) {
-  if (needs_precise_decode(text)) return decode_yaml11(text);
+  if (yaml11_may_differ(text)) return decode_yaml11(text);
   return {floats(yaml12), {}};
 }
 

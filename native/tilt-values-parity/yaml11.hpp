@@ -38,10 +38,13 @@ bool yaml11_plain_is_typed(const std::string& text);
 // YAML that does not parse.
 Yaml11Document decode_yaml11(const std::string& text);
 
-// decode_yaml11 without a second parse when it cannot matter: when no plain token of `text`
-// could read differently under YAML 1.1 (no y/n/yes/no/on/off words, nothing starting with a
-// digit, sign or '.', no merge key), the YAML 1.2 value already parsed (`yaml12`) is the answer,
-// with its integers made float64. Otherwise the precise decode.
+// False when no plain token of `text` could read differently under YAML 1.1 (no y/n/yes/no/on/off
+// words, nothing starting with a digit, sign or '.', no merge key, no tag): then the YAML 1.2
+// value is what Argo CD reads, and it holds no numbers (so none to make float64).
+bool yaml11_may_differ(const std::string& text);
+
+// decode_yaml11 without a second parse when it cannot matter (!yaml11_may_differ): the YAML 1.2
+// value already parsed (`yaml12`), with its integers made float64. Otherwise the precise decode.
 Yaml11Document decode_yaml11(const std::string& text, const json& yaml12);
 
 }  // namespace tvp

@@ -7,6 +7,7 @@
 
 #include "core/yaml_json.hpp"
 #include "files.hpp"
+#include "yaml11.hpp"
 
 namespace tvp {
 
@@ -69,6 +70,45 @@ std::string str_at(const json& obj, const char* key) {
   return obj[key].get<std::string>();
 }
 
+// The rendered Application reaches the controller through JSON into Argo CD's typed Application
+// (controllers/template/template.go:38-62): a field of another JSON type than its Go field makes
+// the decode fail, so Argo CD generates nothing for this element. Checked for the fields the
+// parity reads (null is Go's zero value, always fine).
+void check_types(ArgoApp& app) {
+  auto want = [&](const json& v, json::value_t type, const std::string& pointer) {
+    if (v.is_null() || v.type() == type) return true;
+    std::string expected = type == json::value_t::string ? "text" : type == json::value_t::boolean ? "a boolean"
+                           : type == json::value_t::array ? "a list" : "a mapping";
+    app.problems.push_back({"/spec/template" + pointer, "the rendered Application has " + std::string(v.type_name()) + " at " +
+                                                            pointer + " where Argo CD's Application needs " + expected +
+                                                            " (quote it), so Argo CD cannot decode it"});
+    return false;
+  };
+  using T = json::value_t;
+  const json& a = app.application;
+  if (!want(at_path(a, {"metadata"}), T::object, "/metadata")) return;
+  want(at_path(a, {"metadata", "name"}), T::string, "/metadata/name");
+  if (!want(at_path(a, {"spec"}), T::object, "/spec")) return;
+  want(at_path(a, {"spec", "project"}), T::string, "/spec/project");
+  if (want(at_path(a, {"spec", "destination"}), T::object, "/spec/destination"))
+    want(at_path(a, {"spec", "destination", "namespace"}), T::string, "/spec/destination/namespace");
+  auto source = [&](const json& s, const std::string& p) {
+    if (!want(s, T::object, p)) return;
+    for (const char* k : {"repoURL", "path", "targetRevision", "ref", "chart"}) want(at_path(s, {k}), T::string, p + "/" + k);
+    const json& helm = at_path(s, {"helm"});
+    if (!want(helm, T::object, p + "/helm")) return;
+    want(at_path(helm, {"releaseName"}), T::string, p + "/helm/releaseName");
+    want(at_path(helm, {"ignoreMissingValueFiles"}), T::boolean, p + "/helm/ignoreMissingValueFiles");
+    if (want(at_path(helm, {"valueFiles"}), T::array, p + "/helm/valueFiles") && helm.contains("valueFiles"))
+      for (size_t i = 0; i < helm["valueFiles"].size(); ++i)
+        want(helm["valueFiles"][i], T::string, p + "/helm/valueFiles/" + std::to_string(i));
+  };
+  source(at_path(a, {"spec", "source"}), "/spec/source");
+  const json& sources = at_path(a, {"spec", "sources"});
+  if (want(sources, T::array, "/spec/sources") && sources.is_array())
+    for (size_t i = 0; i < sources.size(); ++i) source(sources[i], "/spec/sources/" + std::to_string(i));
+}
+
 void extract_sources(ArgoApp& app) {
   const json& spec = app.application["spec"];
   std::vector<const json*> sources;
@@ -87,7 +127,9 @@ void extract_sources(ArgoApp& app) {
   std::optional<size_t> chart_index;
   for (size_t i = 0; i < sources.size(); ++i) {
     const json& s = *sources[i];
-    if (s.is_object() && (s.contains("helm") || (s.contains("path") && !s.contains("ref")))) {
+    // The first source with helm, or with a path and no ref (null and "" count as unset, as
+    // Go's zero values do).
+    if (s.is_object() && (!at_path(s, {"helm"}).is_null() || (!str_at(s, "path").empty() && str_at(s, "ref").empty()))) {
       chart_index = i;
       break;
     }
@@ -106,6 +148,7 @@ void extract_sources(ArgoApp& app) {
     return;
   }
   app.chart = *chart;
+  app.source_path = str_at(src, "path");
   static const json no_helm = json::object();
   const json& helm = at_path(src, {"helm"}).is_object() ? src["helm"] : no_helm;
   app.release = str_at(helm, "releaseName");
@@ -141,7 +184,9 @@ RenderMode render_mode(const json& application_set) {
   RenderMode mode;
   const json& spec = at_path(application_set, {"spec"});
   mode.go_template = at_path(spec, {"goTemplate"}) == true;
-  mode.options = parse_go_template_options(at_path(spec, {"goTemplateOptions"}));
+  // Render.Replace passes the options to text/template only; fasttemplate ignores them
+  // (utils.go:402-443), so a bad option breaks nothing without goTemplate.
+  if (mode.go_template) mode.options = parse_go_template_options(at_path(spec, {"goTemplateOptions"}));
   return mode;
 }
 
@@ -230,6 +275,21 @@ bool auto_sync_on(const json& sync_policy) {
   return !(a.contains("enabled") && a["enabled"].is_boolean() && !a["enabled"].get<bool>());
 }
 
+ParsedPatch parse_patch(const std::string& text) {
+  ParsedPatch out;
+  try {
+    out.positions = ath::parse_yaml_document(text, "templatePatch").positions;  // YAML 1.2: lines only
+    // applyTemplatePatch (controllers/template/patch.go:13-40) reads it with sigs.k8s.io/yaml:
+    // YAML 1.1 through JSON, so `namespace: on` is a boolean there.
+    out.value = decode_yaml11(text).value;
+  } catch (const ath::YamlError& e) {
+    out.error = "templatePatch does not render to valid YAML: " + e.message();
+  } catch (const TemplateError& e) {
+    out.error = std::string("templatePatch: ") + e.what();
+  }
+  return out;
+}
+
 ArgoApp render_application(const json& application_set, const json& params, const RenderMode& mode, PatchCache* cache) {
   ArgoApp app;
   const json& spec = at_path(application_set, {"spec"});
@@ -241,25 +301,20 @@ ArgoApp render_application(const json& application_set, const json& params, cons
   if (spec.contains("templatePatch") && spec["templatePatch"].is_string()) {
     try {
       std::string text = render_string(spec["templatePatch"].get<std::string>(), params, mode);
-      ath::YamlDocument local;
-      const ath::YamlDocument* doc = &local;
-      if (cache) {
-        auto it = cache->find(text);
-        if (it == cache->end()) it = cache->emplace(text, ath::parse_yaml_document(text, "templatePatch")).first;
-        doc = &it->second;
-      } else {
-        local = ath::parse_yaml_document(text, "templatePatch");
-      }
-      app.patch = doc->value;
-      app.patch_positions = doc->positions;
+      PatchCache local;
+      if (!cache) cache = &local;
+      auto it = cache->find(text);
+      if (it == cache->end()) it = cache->emplace(text, parse_patch(text)).first;
+      const ParsedPatch& parsed = it->second;
+      if (!parsed.error.empty()) throw TemplateError(parsed.error);
+      app.patch = parsed.value;
+      app.patch_positions = parsed.positions;
       // The controller applies the patch as a strategic merge; for the maps a template holds,
       // a JSON merge patch gives the same result (a key set to null is removed).
       if (app.patch.is_object()) app.application.merge_patch(app.patch);
       else if (!app.patch.is_null()) app.problems.push_back({"/spec/templatePatch", "templatePatch must render to a YAML mapping"});
     } catch (const TemplateError& e) {
       app.problems.push_back({"/spec/templatePatch", e.what()});
-    } catch (const ath::YamlError& e) {
-      app.problems.push_back({"/spec/templatePatch", "templatePatch does not render to valid YAML: " + e.message()});
     }
   }
   if (!app.application.is_object()) app.application = json::object();
@@ -273,6 +328,9 @@ ArgoApp render_application(const json& application_set, const json& params, cons
     app.problems.push_back({"/spec/template", "the template has no spec"});
     return app;
   }
+  size_t before = app.problems.size();
+  check_types(app);
+  if (app.problems.size() > before) return app;
   extract_sources(app);
   return app;
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -70,8 +71,15 @@ var isTemplated = regexp.MustCompile(".*{{.*}}.*")
 // replace follows Render.Replace (applicationset/utils/utils.go:402-443, v3.4.7): Go
 // text/template with the options in order, or fasttemplate with `{{`/`}}` where an unknown
 // tag stays literal.
-func replace(tmpl string, params map[string]any, goTemplate bool, options []string) (string, error) {
+func replace(tmpl string, params map[string]any, goTemplate bool, options []string) (_ string, err error) {
 	if goTemplate {
+		// text/template panics on an option it does not know; the controller's reconcile fails
+		// (controller-runtime recovers the panic), so no Application is generated.
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("panic: %v", r)
+			}
+		}()
 		t := template.New("base").Funcs(funcs)
 		for _, o := range options {
 			t = t.Option(o)
@@ -249,7 +257,9 @@ func renderApp(root string, tmpl map[string]any, patch *string, params map[strin
 		return app
 	}
 	src := sources[chart]
-	app.Chart = src.Path
+	// The repo-server joins the source path to the checkout (argopath.Path, filepath.Join), so
+	// "./charts/app" and "charts/app/" are the same chart folder: compared cleaned.
+	app.Chart = path.Clean(src.Path)
 	app.Release = app.Name
 	app.ValueFiles = []string{}
 	if src.Helm == nil {

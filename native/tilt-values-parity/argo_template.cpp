@@ -70,25 +70,28 @@ std::string str_at(const json& obj, const char* key) {
   return obj[key].get<std::string>();
 }
 
-// The rendered Application reaches the controller through JSON into Argo CD's typed Application
-// (controllers/template/template.go:38-62): a field of another JSON type than its Go field makes
-// the decode fail, so Argo CD generates nothing for this element. Checked for the fields the
-// parity reads (null is Go's zero value, always fine).
-void check_types(ArgoApp& app) {
+// The rendered template, and the rendered templatePatch on its own, go through JSON into Argo
+// CD's typed Application (controllers/template/template.go:38-62, patch.go:13-40): a field of
+// another JSON type than its Go field makes the decode fail, so Argo CD generates nothing for
+// this element. Checked for the fields the parity reads (null is Go's zero value, always fine).
+// Returns false when `a` does not decode.
+bool check_types(const json& a, const std::string& where, std::vector<TemplateProblem>& problems) {
+  size_t before = problems.size();
   auto want = [&](const json& v, json::value_t type, const std::string& pointer) {
     if (v.is_null() || v.type() == type) return true;
     std::string expected = type == json::value_t::string ? "text" : type == json::value_t::boolean ? "a boolean"
                            : type == json::value_t::array ? "a list" : "a mapping";
-    app.problems.push_back({"/spec/template" + pointer, "the rendered Application has " + std::string(v.type_name()) + " at " +
-                                                            pointer + " where Argo CD's Application needs " + expected +
-                                                            " (quote it), so Argo CD cannot decode it"});
+    problems.push_back({where + (where == "/spec/template" ? pointer : ""),
+                        "the rendered " + std::string(where == "/spec/template" ? "template" : "templatePatch") + " has " +
+                            v.type_name() + " at " + pointer + " where Argo CD's Application needs " + expected +
+                            " (quote it), so Argo CD cannot decode it"});
     return false;
   };
   using T = json::value_t;
-  const json& a = app.application;
-  if (!want(at_path(a, {"metadata"}), T::object, "/metadata")) return;
+  if (!want(a, T::object, "")) return false;
+  if (!want(at_path(a, {"metadata"}), T::object, "/metadata")) return false;
   want(at_path(a, {"metadata", "name"}), T::string, "/metadata/name");
-  if (!want(at_path(a, {"spec"}), T::object, "/spec")) return;
+  if (!want(at_path(a, {"spec"}), T::object, "/spec")) return false;
   want(at_path(a, {"spec", "project"}), T::string, "/spec/project");
   if (want(at_path(a, {"spec", "destination"}), T::object, "/spec/destination"))
     want(at_path(a, {"spec", "destination", "namespace"}), T::string, "/spec/destination/namespace");
@@ -107,6 +110,7 @@ void check_types(ArgoApp& app) {
   const json& sources = at_path(a, {"spec", "sources"});
   if (want(sources, T::array, "/spec/sources") && sources.is_array())
     for (size_t i = 0; i < sources.size(); ++i) source(sources[i], "/spec/sources/" + std::to_string(i));
+  return problems.size() == before;
 }
 
 void extract_sources(ArgoApp& app) {
@@ -298,6 +302,7 @@ ArgoApp render_application(const json& application_set, const json& params, cons
     return app;
   }
   app.application = render_value(spec["template"], params, mode, "/spec/template", app.problems);
+  if (!app.problems.empty() || !check_types(app.application, "/spec/template", app.problems)) return app;
   if (spec.contains("templatePatch") && spec["templatePatch"].is_string()) {
     try {
       std::string text = render_string(spec["templatePatch"].get<std::string>(), params, mode);
@@ -310,9 +315,19 @@ ArgoApp render_application(const json& application_set, const json& params, cons
       app.patch = parsed.value;
       app.patch_positions = parsed.positions;
       // The controller applies the patch as a strategic merge; for the maps a template holds,
-      // a JSON merge patch gives the same result (a key set to null is removed).
-      if (app.patch.is_object()) app.application.merge_patch(app.patch);
-      else if (!app.patch.is_null()) app.problems.push_back({"/spec/templatePatch", "templatePatch must render to a YAML mapping"});
+      // a JSON merge patch gives the same result (a key set to null is removed). A patch that
+      // renders to nothing (null) changes nothing. The project cannot be patched (patch.go:38).
+      if (app.patch.is_object()) {
+        if (!check_types(app.patch, "/spec/templatePatch", app.problems)) return app;
+        json project = at_path(app.application, {"spec", "project"});
+        app.application.merge_patch(app.patch);
+        if (app.application.contains("spec") && app.application["spec"].is_object()) {
+          if (project.is_null()) app.application["spec"].erase("project");
+          else app.application["spec"]["project"] = project;
+        }
+      } else if (!app.patch.is_null()) {
+        app.problems.push_back({"/spec/templatePatch", "templatePatch must render to a YAML mapping"});
+      }
     } catch (const TemplateError& e) {
       app.problems.push_back({"/spec/templatePatch", e.what()});
     }
@@ -328,9 +343,6 @@ ArgoApp render_application(const json& application_set, const json& params, cons
     app.problems.push_back({"/spec/template", "the template has no spec"});
     return app;
   }
-  size_t before = app.problems.size();
-  check_types(app);
-  if (app.problems.size() > before) return app;
   extract_sources(app);
   return app;
 }

@@ -109,7 +109,8 @@ TEST_CASE("templatePatch is read as YAML 1.1, and a field Argo CD's Application 
       continue;
     }
     REQUIRE(app.problems.size() == 1);
-    CHECK(app.problems[0].pointer == "/spec/template/spec/destination/namespace");
+    CHECK(app.problems[0].pointer == "/spec/templatePatch");
+    CHECK(app.problems[0].message.find("at /spec/destination/namespace") != std::string::npos);
     CHECK(app.problems[0].message.find("cannot decode") != std::string::npos);
   }
   json quoted = appset;
@@ -123,6 +124,17 @@ TEST_CASE("templatePatch is read as YAML 1.1, and a field Argo CD's Application 
   json numeric = json::parse(R"({"spec":{"template":{"metadata":{"name":"a"},"spec":{"source":{"path":"c","helm":{"releaseName":12}}}}}})");
   REQUIRE(render_application(numeric, params(), kGo).problems.size() == 1);
   CHECK(render_application(numeric, params(), kGo).problems[0].pointer == "/spec/template/spec/source/helm/releaseName");
+  // a patch that renders to nothing changes nothing (differential case: `{{ if ... }}...{{ end }}`)
+  json conditional = appset;
+  conditional["spec"]["templatePatch"] = "{{ if eq .name \"other\" }}spec:\n  destination:\n    namespace: other\n{{ end }}\n";
+  app = render_application(conditional, params(), kGo);
+  CHECK(app.problems.empty());
+  CHECK(app.namespace_ == "x");
+  CHECK(app.chart == "values/charts/app");
+  // the project cannot be patched (patch.go:38)
+  json project = appset;
+  project["spec"]["templatePatch"] = "spec:\n  project: other\n";
+  CHECK(render_application(project, params(), kGo).project == "default");
 }
 
 TEST_CASE("auto_sync_on and git_file_patterns") {

@@ -197,6 +197,9 @@ PATCH_FORMS = [
     "spec:\n  sources:\n    - repoURL: https://example.com/repo.git\n      path: values/charts/app\n"
     "      helm:\n        valueFiles: [$values/values/_shared/apps/apps-{{ .path.basename }}.yaml]\n"
     "    - repoURL: https://example.com/repo.git\n      ref: values\n",
+    "spec:\n  project: patched\n  destination:\n    namespace: '{{ .namespace }}'\n",
+    "spec:\n  source: {{ .meta }}\n",
+    "- {{ .name }}\n",
 ]
 FAST_PATCH_FORMS = [None, PATCH_FORMS[1], "spec:\n  destination:\n    namespace: {{tier}}\n", "metadata:\n  name: p-{{name}}\n"]
 
@@ -367,6 +370,13 @@ REGRESSIONS = [
         "name: graph\nnamespace: ameide\nchart: values/charts/app\n", chart="./values/charts/app/",
         value_files=["$values/values/_shared/apps/apps-graph.yaml", "$values/$ARGOCD_APP_SOURCE_PATH/../../dev/apps/apps-graph.yaml",
                      "$values/values/dev/apps/x$ARGOCD_APP_SOURCE_PATH.yaml"])),
+    # A templatePatch that renders to nothing changes nothing (the oracle dropped the Application).
+    ("templatePatch rendering to nothing", regression("name: graph\nnamespace: ameide\nchart: values/charts/app\ntier: core\n",
+                                                      patch=PATCH_FORMS[5].replace('"core"', '"other"'))),
+    # The project cannot be patched (patch.go:38), so $ARGOCD_APP_PROJECT_NAME stays "default".
+    ("templatePatch setting the project", regression(
+        "name: graph\nnamespace: ameide\nchart: values/charts/app\n", patch="spec:\n  project: patched\n",
+        value_files=["$values/values/_shared/apps/apps-graph.yaml", "$values/values/dev/apps/$ARGOCD_APP_PROJECT_NAME.yaml"])),
     # A source whose path renders empty is no chart source (Go's zero value), as is helm: null.
     ("empty chart path", regression("name: graph\nnamespace: ameide\nchart: values/charts/app\n",
                                     chart="{{ .nochart | default \"\" }}", options=())),

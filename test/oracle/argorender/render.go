@@ -218,7 +218,22 @@ func renderApp(root string, tmpl map[string]any, patch *string, params map[strin
 		app.Error = err.Error()
 		return app
 	}
+	// Through JSON into the typed fields the comparison needs, as the controller's typed
+	// Application does (template.go:38-62).
+	decode := func(v any) (application, error) {
+		raw, _ := json.Marshal(v)
+		var a application
+		return a, json.Unmarshal(raw, &a)
+	}
+	pre, err := decode(rendered)
+	if err != nil {
+		app.Error = "the rendered Application does not decode: " + err.Error()
+		return app
+	}
 	if patch != nil {
+		// applyTemplatePatch (controllers/template/patch.go:13-40): the rendered patch read as
+		// YAML 1.1, decoded on its own as an Application, merged; null changes nothing; the
+		// project is kept.
 		text, err := replace(*patch, params, goTemplate, options)
 		if err != nil {
 			app.Error = err.Error()
@@ -229,16 +244,20 @@ func renderApp(root string, tmpl map[string]any, patch *string, params map[strin
 			app.Error = "templatePatch: " + err.Error()
 			return app
 		}
-		rendered = mergePatch(rendered, p)
+		if _, err := decode(p); err != nil {
+			app.Error = "invalid templatePatch: " + err.Error()
+			return app
+		}
+		if p != nil {
+			rendered = mergePatch(rendered, p)
+		}
 	}
-	// Through JSON into the typed fields the comparison needs, as the controller's typed
-	// Application does.
-	raw, _ := json.Marshal(rendered)
-	var a application
-	if err := json.Unmarshal(raw, &a); err != nil {
+	a, err := decode(rendered)
+	if err != nil {
 		app.Error = "the rendered Application does not decode: " + err.Error()
 		return app
 	}
+	a.Spec.Project = pre.Spec.Project
 	app.Name = a.Metadata.Name
 	app.Namespace = a.Spec.Destination.Namespace
 	sources := a.Spec.Sources

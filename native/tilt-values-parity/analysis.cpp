@@ -137,8 +137,13 @@ Analysis analyse_workspace(const std::filesystem::path& root, const std::string&
     }
     auto components = check_components(std::move(parsed), findings);
     // A broken template line breaks every app the same way: findings located in the
-    // ApplicationSet are reported once per line and rule, with the number of apps affected.
-    std::map<std::pair<int, std::string>, std::pair<Finding, size_t>> template_findings;
+    // ApplicationSet are reported once per line and rule, naming every app affected.
+    std::map<std::pair<int, std::string>, Finding> template_findings;
+    auto group = [&](const Finding& f) {
+      auto [it, first] = template_findings.try_emplace({f.line, f.rule}, f);
+      auto& more = it->second.more_apps;
+      if (!first && f.app != it->second.app && std::find(more.begin(), more.end(), f.app) == more.end()) more.push_back(f.app);
+    };
     PatchCache patches;
     for (const auto& c : components) {
       ArgoApp argo;
@@ -152,7 +157,7 @@ Analysis analyse_workspace(const std::filesystem::path& root, const std::string&
       report_template_problems(c, argo, appset, own);
       check_auto_sync(c, argo, appset, own);
       if (!argo.problems.empty()) {
-        for (auto& f : own) template_findings.try_emplace({f.line, f.rule}, f, 0).first->second.second++;
+        for (auto& f : own) group(f);
         a.unplanned.push_back(c.file);
         continue;
       }
@@ -171,7 +176,7 @@ Analysis analyse_workspace(const std::filesystem::path& root, const std::string&
           findings.push_back(std::move(f));
           continue;
         }
-        template_findings.try_emplace({f.line, f.rule}, f, 0).first->second.second++;
+        group(f);
       }
       check_value_files_exist(c, argo, tilt_files, overlay, ws.files, findings);
       check_argo_only_files_exist(c, argo_only, ws.files, findings);
@@ -188,9 +193,9 @@ Analysis analyse_workspace(const std::filesystem::path& root, const std::string&
       for (const auto& f : used) release(ws.files, f);
       for (const auto& f : argo_only) release(ws.files, f);
     }
-    for (auto& [_, entry] : template_findings) {
-      auto& [f, apps] = entry;
-      if (apps > 1) f.message += " (" + std::to_string(apps - 1) + " more app" + (apps > 2 ? "s hit" : " hits") + " this line)";
+    for (auto& [_, f] : template_findings) {
+      size_t more = f.more_apps.size();
+      if (more) f.message += " (" + std::to_string(more) + " more app" + (more > 1 ? "s hit" : " hits") + " this line)";
       findings.push_back(std::move(f));
     }
   }

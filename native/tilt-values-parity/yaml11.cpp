@@ -91,6 +91,34 @@ json yaml11_resolve_plain(const std::string& in) {
 
 bool yaml11_plain_is_typed(const std::string& text) { return !yaml11_resolve_plain(text).is_string(); }
 
+bool yaml11_plain_is_timestamp(const std::string& s) {
+  // parseTimestamp: four digits and '-' first; of its time.Parse layouts only the date-only
+  // "2006-1-2" has no ':' (the others need a time of day, "15:4:5").
+  if (s.find(':') != std::string::npos) return false;
+  auto digit = [&](size_t i) { return i < s.size() && s[i] >= '0' && s[i] <= '9'; };
+  if (!digit(0) || !digit(1) || !digit(2) || !digit(3) || s.size() < 5 || s[4] != '-') return false;
+  size_t i = 5;
+  auto number = [&](int& out) {  // time.Parse's getnum: one or two digits
+    if (!digit(i)) return false;
+    out = s[i++] - '0';
+    if (digit(i)) out = out * 10 + (s[i++] - '0');
+    return true;
+  };
+  int month = 0, day = 0;
+  if (!number(month) || i >= s.size() || s[i++] != '-' || !number(day) || i != s.size()) return false;
+  if (month < 1 || month > 12) return false;
+  int year = std::stoi(s.substr(0, 4));
+  static const int days_in[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+  return day >= 1 && day <= (month == 2 && leap ? 29 : days_in[month - 1]);  // "day out of range"
+}
+
+bool yaml11_marshal_quotes(const std::string& text) {
+  // isBase60Float (encode.go): YAML 1.1 sexagesimal, read back as text but written quoted.
+  static const std::regex base60(R"(^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$)");
+  return yaml11_plain_is_typed(text) || yaml11_plain_is_timestamp(text) || std::regex_match(text, base60);
+}
+
 namespace {
 
 std::string escape_pointer(const std::string& key) {

@@ -387,6 +387,11 @@ REGRESSIONS = [
     ("one ApplicationSet finding for two apps", regression(
         "name: graph\nnamespace: ameide\nchart: values/charts/app\n", patch=PATCH_FORMS[6],
         others=(("platform", "name: platform\nnamespace: ameide\nchart: values/charts/app\n"),))),
+    # toYaml of a date-like text: go-yaml v2 decodes it as text but writes it quoted (encode.go
+    # stringv, resolve.go parseTimestamp); the plan said namespace 2001-12-14 (full run, seed 7:
+    # case 1290).
+    ("toYaml of a date", regression("name: graph\nnamespace: 2001-12-14\nchart: values/charts/app\n",
+                                    ns="{{ toYaml .namespace }}")),
 ]
 
 

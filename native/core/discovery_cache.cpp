@@ -8,24 +8,13 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/kubeconfig.hpp"
+
 namespace ath {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 namespace {
-
-std::vector<std::string> kubeconfig_files(const KubeAccess& access, const EnvLookup& getenv) {
-  if (!access.kubeconfig.empty()) return {access.kubeconfig};
-  std::vector<std::string> files;
-  if (auto env = getenv("KUBECONFIG"); env && !env->empty()) {
-    std::stringstream in(*env);
-    for (std::string f; std::getline(in, f, ':');)
-      if (!f.empty()) files.push_back(f);
-    return files;
-  }
-  if (auto home = getenv("HOME"); home && !home->empty()) files.push_back(*home + "/.kube/config");
-  return files;
-}
 
 // The `field` of the entry called `name` in the list `section` (contexts, clusters).
 std::optional<std::string> named_entry(const YAML::Node& doc, const char* section, const std::string& name,

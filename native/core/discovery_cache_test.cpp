@@ -7,31 +7,13 @@
 #include <fstream>
 #include <map>
 
+#include "core/test_util.hpp"
+
 using namespace ath;
+using namespace ath::testing;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/ath-discovery-test-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(path / name) << text;
-    return (path / name).string();
-  }
-};
-
-EnvLookup env(std::map<std::string, std::string> vars) {
-  return [vars](const std::string& k) -> std::optional<std::string> {
-    auto it = vars.find(k);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
 
 std::vector<ApiResource> sample() {
   return {ApiResource{"", "v1", "configmaps", "ConfigMap", true, {"get", "list", "patch"}},
@@ -59,16 +41,16 @@ clusters:
 TEST_CASE("the cache key is the server of the context kubectl would use") {
   TempDir d;
   const std::string kc = d.write("config", kKubeconfig);
-  CHECK(kubeconfig_server(KubeAccess{"", kc}, env({})) == "https://dev.example:6443");
-  CHECK(kubeconfig_server(KubeAccess{"other", kc}, env({})) == "https://other.example");
-  CHECK_FALSE(kubeconfig_server(KubeAccess{"missing", kc}, env({})).has_value());
+  CHECK(kubeconfig_server(KubeAccess{"", kc}, env_of({})) == "https://dev.example:6443");
+  CHECK(kubeconfig_server(KubeAccess{"other", kc}, env_of({})) == "https://other.example");
+  CHECK_FALSE(kubeconfig_server(KubeAccess{"missing", kc}, env_of({})).has_value());
   // KUBECONFIG: the first file that sets current-context wins; missing files are skipped.
   const std::string second = d.write("second", "current-context: other\n");
-  CHECK(kubeconfig_server(KubeAccess{}, env({{"KUBECONFIG", d.path.string() + "/nope:" + second + ":" + kc}})) ==
+  CHECK(kubeconfig_server(KubeAccess{}, env_of({{"KUBECONFIG", d.path.string() + "/nope:" + second + ":" + kc}})) ==
         "https://other.example");
-  CHECK(kubeconfig_server(KubeAccess{}, env({{"HOME", "/nonexistent"}})) == std::nullopt);
+  CHECK(kubeconfig_server(KubeAccess{}, env_of({{"HOME", "/nonexistent"}})) == std::nullopt);
   d.write("broken", "contexts: [\n");
-  CHECK_FALSE(kubeconfig_server(KubeAccess{"", (d.path / "broken").string()}, env({})).has_value());
+  CHECK_FALSE(kubeconfig_server(KubeAccess{"", (d.path / "broken").string()}, env_of({})).has_value());
 }
 
 TEST_CASE("a record round-trips and is void for another server version or garbage") {
@@ -95,7 +77,7 @@ TEST_CASE("store then load, per server; a missing or unwritable folder is a miss
   CHECK_FALSE(load_discovery(dir, "https://a.example", "v2").has_value());
   CHECK(discovery_cache_file(dir, "https://a.example:6443/x").ends_with("https___a.example_6443_x.json"));
   store_discovery("/proc/ath-no-such-dir", "https://a.example", "v1", sample());  // no throw
-  CHECK(discovery_cache_dir(env({{"XDG_CACHE_HOME", "/c"}, {"HOME", "/h"}})) == "/c/ath/discovery");
-  CHECK(discovery_cache_dir(env({{"HOME", "/h"}})) == "/h/.cache/ath/discovery");
-  CHECK_FALSE(discovery_cache_dir(env({})).has_value());
+  CHECK(discovery_cache_dir(env_of({{"XDG_CACHE_HOME", "/c"}, {"HOME", "/h"}})) == "/c/ath/discovery");
+  CHECK(discovery_cache_dir(env_of({{"HOME", "/h"}})) == "/h/.cache/ath/discovery");
+  CHECK_FALSE(discovery_cache_dir(env_of({})).has_value());
 }

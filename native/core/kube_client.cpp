@@ -28,11 +28,12 @@ std::string seconds_text(std::chrono::milliseconds ms) {
 
 class HttpTransport : public Transport {
  public:
-  HttpTransport(int port, std::chrono::milliseconds request_timeout, Deadline deadline)
-      : port_(port), request_timeout_(request_timeout), deadline_(deadline) {}
+  HttpTransport(ProxyEndpoint proxy, std::chrono::milliseconds request_timeout, Deadline deadline)
+      : proxy_(std::move(proxy)), request_timeout_(request_timeout), deadline_(deadline) {}
 
-  HttpAnswer send(const std::string& method, const std::string& target, const std::string& body,
+  HttpAnswer send(const std::string& method, const std::string& api_target, const std::string& body,
                   const std::string& ctype) override {
+    const std::string target = proxy_.prefix + api_target;  // the prefix is never logged
     const auto limit = deadline_.cap(request_timeout_);
     if (limit.count() <= 0) return {0, "", "the run's deadline passed before the request was sent", true};
     auto client = acquire();
@@ -77,7 +78,7 @@ class HttpTransport : public Transport {
         return c;
       }
     }
-    auto c = std::make_unique<httplib::Client>("127.0.0.1", port_);
+    auto c = std::make_unique<httplib::Client>("127.0.0.1", proxy_.port);
     c->set_keep_alive(true);
     return c;
   }
@@ -86,7 +87,7 @@ class HttpTransport : public Transport {
     idle_.push_back(std::move(c));
   }
 
-  int port_;
+  ProxyEndpoint proxy_;
   std::chrono::milliseconds request_timeout_;
   Deadline deadline_;
   std::mutex mutex_;
@@ -95,8 +96,9 @@ class HttpTransport : public Transport {
 
 }  // namespace
 
-std::shared_ptr<Transport> make_http_transport(int port, std::chrono::milliseconds request_timeout, Deadline deadline) {
-  return std::make_shared<HttpTransport>(port, request_timeout, deadline);
+std::shared_ptr<Transport> make_http_transport(ProxyEndpoint proxy, std::chrono::milliseconds request_timeout,
+                                               Deadline deadline) {
+  return std::make_shared<HttpTransport>(std::move(proxy), request_timeout, deadline);
 }
 
 const char* content_type(PatchType type) {
@@ -133,8 +135,7 @@ KubeClient::KubeClient(std::shared_ptr<Transport> transport, KubeClientOptions o
       sent_(std::make_shared<std::atomic<size_t>>(0)),
       options_(std::move(options)) {}
 
-KubeClient KubeClient::connect(const KubeAccess& access) {
-  auto proxy = std::make_shared<KubeProxy>(access);
+KubeClientOptions KubeClient::options_for(const KubeAccess& access) {
   KubeClientOptions options;
   options.deadline = access.deadline;
   options.request_timeout = access.request_timeout;
@@ -144,15 +145,40 @@ KubeClient KubeClient::connect(const KubeAccess& access) {
     std::call_once(server->first, [&] { server->second = describe_api_server(access); });
     return server->second;
   };
-  KubeClient client(make_http_transport(proxy->port(), access.request_timeout, access.deadline), std::move(options));
+  return options;
+}
+
+void KubeClient::take_version(const json& answer) {
+  if (auto v = answer.find("gitVersion"); answer.is_object() && v != answer.end() && v->is_string())
+    server_version_ = v->get<std::string>();
+}
+
+KubeClient KubeClient::connect(const KubeAccess& access) {
+  auto proxy = std::make_shared<KubeProxy>(access);
+  KubeClient client(make_http_transport(proxy->endpoint(), access.request_timeout, access.deadline),
+                    options_for(access));
   client.proxy_ = proxy;
   auto version = client.get_path("/version");
   if (!version.ok()) {
     std::string where = access.context.empty() ? "the current context" : "context '" + access.context + "'";
     throw std::runtime_error("cannot reach the cluster of " + where + ": " + version.error->describe());
   }
-  if (auto v = version.value.find("gitVersion"); version.value.is_object() && v != version.value.end() && v->is_string())
-    client.server_version_ = v->get<std::string>();
+  client.take_version(version.value);
+  return client;
+}
+
+KubeClient KubeClient::connect(const KubeAccess& access, const ProxyEndpoint& proxy,
+                               std::chrono::milliseconds probe_timeout, std::shared_ptr<void> keep) {
+  KubeClientOptions probe_options = options_for(access);
+  probe_options.retry.attempts = 1;
+  KubeClient probe(make_http_transport(proxy, std::min(probe_timeout, access.request_timeout), access.deadline),
+                   probe_options);
+  auto version = probe.get_path("/version");
+  if (!version.ok()) throw std::runtime_error("kubectl proxy on port " + std::to_string(proxy.port) +
+                                              " did not answer: " + version.error->describe());
+  KubeClient client(make_http_transport(proxy, access.request_timeout, access.deadline), options_for(access));
+  client.proxy_ = std::move(keep);
+  client.take_version(version.value);
   return client;
 }
 
@@ -224,9 +250,10 @@ Result<json> KubeClient::answer_to_result(const std::string& method, const std::
 
 Result<std::vector<ApiResource>> KubeClient::discover(size_t concurrency) {
   using R = Result<std::vector<ApiResource>>;
-  auto core = get_path("/api");
+  // /api and /apis at once: one round trip, not two, before the group versions.
+  Result<json> core, groups;
+  parallel_for(2, 2, [&](size_t i) { (i == 0 ? core : groups) = get_path(i == 0 ? "/api" : "/apis"); });
   if (!core.ok()) return R::failure(*core.error);
-  auto groups = get_path("/apis");
   if (!groups.ok()) return R::failure(*groups.error);
 
   std::vector<std::string> paths;

@@ -35,10 +35,11 @@ class Transport {
                           const std::string& content_type) = 0;
 };
 
-// HTTP/1.1 keep-alive connections to 127.0.0.1:port, one per concurrent caller. Each request waits
-// at most `request_timeout` for each part of the answer (so a hung server is noticed in that time
-// while a large list keeps flowing), and never past `deadline`.
-std::shared_ptr<Transport> make_http_transport(int port,
+// HTTP/1.1 keep-alive connections to 127.0.0.1:port, one per concurrent caller; every target gets
+// the proxy's path prefix. Each request waits at most `request_timeout` for each part of the
+// answer (so a hung server is noticed in that time while a large list keeps flowing), and never
+// past `deadline`.
+std::shared_ptr<Transport> make_http_transport(ProxyEndpoint proxy,
                                                std::chrono::milliseconds request_timeout = KubeAccess::kDefaultRequestTimeout,
                                                Deadline deadline = {});
 
@@ -82,6 +83,11 @@ class KubeClient {
   // Starts `kubectl proxy` for these credentials and checks that the API server answers.
   // Throws std::runtime_error with kubectl's or the server's reason.
   static KubeClient connect(const KubeAccess& access);
+  // A client of a kubectl proxy that serves already (a session's, session_proxy.hpp): one GET
+  // /version that must answer within `probe_timeout` (no retry), else std::runtime_error.
+  // `keep` lives as long as the client.
+  static KubeClient connect(const KubeAccess& access, const ProxyEndpoint& proxy,
+                            std::chrono::milliseconds probe_timeout, std::shared_ptr<void> keep = {});
 
   // One request; a GET that meets a 429/5xx or a lost connection is sent again (see kube_retry.hpp)
   // while attempts and the deadline allow, and the error returned is the last real one.
@@ -108,9 +114,11 @@ class KubeClient {
  private:
   Result<json> answer_to_result(const std::string& method, const std::string& target, HttpAnswer answer);
   std::string server_name() const;
+  static KubeClientOptions options_for(const KubeAccess& access);
+  void take_version(const json& answer);
 
   std::shared_ptr<Transport> transport_;
-  std::shared_ptr<KubeProxy> proxy_;  // kept alive as long as the client
+  std::shared_ptr<void> proxy_;  // the per-run KubeProxy, or what keeps a shared one; lives with the client
   std::shared_ptr<std::atomic<size_t>> sent_;
   KubeClientOptions options_;
   std::string server_version_;

@@ -7,7 +7,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <httplib.h>
+
 #include <chrono>
+#include <regex>
 #include <thread>
 
 #include "core/kube_client.hpp"
@@ -103,6 +106,44 @@ TEST_CASE("an unknown context is an error naming kubectl's reason") {
                        doctest::Contains("no-such-context"), std::runtime_error);
 }
 
+TEST_CASE("the proxy serves the API only under its random prefix, and keeps kubectl's exec filter") {
+  const char* kc = std::getenv("AMEIDE_TEST_KUBECONFIG");
+  REQUIRE(kc);
+  KubeProxy proxy({.kubeconfig = kc});
+  const ProxyEndpoint& at = proxy.endpoint();
+  CHECK(std::regex_match(at.prefix, std::regex("/[0-9a-f]{32}")));
+  CHECK(KubeProxy({.kubeconfig = kc}).endpoint().prefix != at.prefix);
+  httplib::Client raw("127.0.0.1", at.port);
+  for (const char* path : {"/version", "/api/v1/namespaces", "/api", "/"}) {
+    auto res = raw.Get(path);
+    REQUIRE(res);
+    CHECK_MESSAGE(res->status == 404, path);
+    CHECK(res->body.find("NamespaceList") == std::string::npos);
+  }
+  auto listed = raw.Get((at.prefix + "/api/v1/namespaces").c_str());
+  REQUIRE(listed);
+  CHECK(listed->status == 200);
+  auto exec = raw.Post((at.prefix + "/api/v1/namespaces/default/pods/p/exec").c_str(), "", "text/plain");
+  REQUIRE(exec);
+  CHECK(exec->status == 403);
+  CHECK(KubeClient(make_http_transport(at)).get_path("/version").ok());
+  // A client with the port but a wrong prefix gets nothing.
+  CHECK_FALSE(KubeClient(make_http_transport({at.port, "/0123456789abcdef0123456789abcdef"})).get_path("/version").ok());
+}
+
+TEST_CASE("connect through a serving proxy reads the server's version; a dead port throws") {
+  const char* kc = std::getenv("AMEIDE_TEST_KUBECONFIG");
+  REQUIRE(kc);
+  KubeAccess access{.kubeconfig = kc};
+  auto proxy = std::make_shared<KubeProxy>(access);
+  KubeClient client = KubeClient::connect(access, proxy->endpoint(), std::chrono::seconds(1), proxy);
+  CHECK_FALSE(client.server_version().empty());
+  CHECK(client.get_path("/api").ok());
+  ProxyEndpoint gone = proxy->endpoint();
+  gone.prefix = "/0123456789abcdef0123456789abcdef";
+  CHECK_THROWS_AS(KubeClient::connect(access, gone, std::chrono::seconds(1)), std::runtime_error);
+}
+
 TEST_CASE("the proxy dies with a helper killed by SIGKILL") {
   const char* kc = std::getenv("AMEIDE_TEST_KUBECONFIG");
   REQUIRE(kc);
@@ -115,23 +156,28 @@ TEST_CASE("the proxy dies with a helper killed by SIGKILL") {
     KubeAccess access;
     access.kubeconfig = kc;
     KubeProxy proxy(access);
-    int port = proxy.port();
-    if (::write(fds[1], &port, sizeof port) != sizeof port) ::_exit(3);
+    const ProxyEndpoint at = proxy.endpoint();
+    char prefix[33] = {};
+    at.prefix.copy(prefix, 32, 1);
+    if (::write(fds[1], &at.port, sizeof at.port) != sizeof at.port || ::write(fds[1], prefix, 32) != 32) ::_exit(3);
     ::pause();
     ::_exit(0);
   }
   ::close(fds[1]);
-  int port = 0;
-  REQUIRE(::read(fds[0], &port, sizeof port) == sizeof port);
+  ProxyEndpoint at;
+  char prefix[33] = {};
+  REQUIRE(::read(fds[0], &at.port, sizeof at.port) == sizeof at.port);
+  REQUIRE(::read(fds[0], prefix, 32) == 32);
+  at.prefix = std::string("/") + prefix;
   ::close(fds[0]);
-  KubeClient via_child_proxy(make_http_transport(port));
+  KubeClient via_child_proxy(make_http_transport(at));
   CHECK(via_child_proxy.get_path("/version").ok());
   ::kill(child, SIGKILL);
   ::waitpid(child, nullptr, 0);
   bool gone = false;
   for (int i = 0; i < 50 && !gone; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    gone = !KubeClient(make_http_transport(port)).get_path("/version").ok();
+    gone = !KubeClient(make_http_transport(at)).get_path("/version").ok();
   }
   CHECK(gone);
 }

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include <boost/process.hpp>
@@ -26,6 +27,19 @@ std::vector<std::string> KubeAccess::kubectl_flags() const {
   if (!context.empty()) flags.push_back("--context=" + context);
   if (!kubeconfig.empty()) flags.push_back("--kubeconfig=" + kubeconfig);
   return flags;
+}
+
+std::string random_api_prefix() {
+  unsigned char bytes[16];
+  if (::getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes))
+    throw std::runtime_error("cannot draw a random path prefix for kubectl proxy (getrandom failed)");
+  static const char* hex = "0123456789abcdef";
+  std::string prefix = "/";
+  for (unsigned char b : bytes) {
+    prefix += hex[b >> 4];
+    prefix += hex[b & 15];
+  }
+  return prefix;
 }
 
 struct KubeProxy::Child {
@@ -75,7 +89,10 @@ KubeProxy::KubeProxy(const KubeAccess& access) : child_(std::make_unique<Child>(
   ::close(fd);
   child_->err_path = tmpl;
 
-  std::vector<std::string> args = {"proxy", "--port=0", "--address=127.0.0.1"};
+  // The API only under a random prefix (kube_proxy.hpp). The default --reject-paths (exec, attach)
+  // and --accept-hosts (localhost only) stay: kubectl strips the prefix before its filter.
+  endpoint_.prefix = random_api_prefix();
+  std::vector<std::string> args = {"proxy", "--port=0", "--address=127.0.0.1", "--api-prefix=" + endpoint_.prefix + "/"};
   for (auto& f : access.kubectl_flags()) args.push_back(f);
   child_->process = bp::child(bp::exe = *exe, bp::args = args, bp::std_out > child_->out,
                               bp::std_err > child_->err_path, bp::std_in < bp::null, DetachedButTied{});
@@ -109,8 +126,10 @@ KubeProxy::KubeProxy(const KubeAccess& access) : child_(std::make_unique<Child>(
     ::unlink(child_->err_path.c_str());
     throw std::runtime_error("kubectl proxy could not start: " + (reason.empty() ? "it exited without serving" : reason));
   }
-  port_ = std::stoi(m[1]);
+  endpoint_.port = std::stoi(m[1]);
 }
+
+bool KubeProxy::running() { return child_->process.valid() && child_->process.running(); }
 
 KubeProxy::~KubeProxy() {
   if (child_->process.valid() && child_->process.running()) {

@@ -26,6 +26,19 @@ struct KubeAccess {
   std::vector<std::string> kubectl_flags() const;
 };
 
+// Where a kubectl proxy serves the API: 127.0.0.1:port, under a random path prefix ("/" and 32
+// hex digits, 128 bits). kubectl proxy answers 404 to every path outside its --api-prefix, so
+// another local program that finds the port cannot use it without the prefix. Limit: the prefix
+// is on kubectl's command line, which other local users can read in /proc/<pid>/cmdline unless
+// /proc is mounted with hidepid=2; it stops port scanners and web pages, not them.
+struct ProxyEndpoint {
+  int port = 0;
+  std::string prefix;  // "/<32 hex digits>", no trailing slash; never logged
+};
+
+// A fresh prefix from the kernel's CSPRNG (getrandom); throws std::runtime_error when it fails.
+std::string random_api_prefix();
+
 class KubeProxy {
  public:
   // Checks the kubeconfig, starts the proxy and waits until it serves (at most 30 s, and never past
@@ -36,12 +49,14 @@ class KubeProxy {
   KubeProxy(const KubeProxy&) = delete;
   KubeProxy& operator=(const KubeProxy&) = delete;
 
-  int port() const { return port_; }
+  const ProxyEndpoint& endpoint() const { return endpoint_; }
+  // Whether kubectl is still serving (a keeper of a session's proxy watches it).
+  bool running();
 
  private:
   struct Child;
   std::unique_ptr<Child> child_;
-  int port_ = 0;
+  ProxyEndpoint endpoint_;
 };
 
 }  // namespace ath

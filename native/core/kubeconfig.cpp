@@ -41,6 +41,13 @@ std::vector<std::string> split_path_list(const std::string& list) {
 
 }  // namespace
 
+std::vector<std::string> kubeconfig_files(const KubeAccess& access, const EnvLookup& env) {
+  if (!access.kubeconfig.empty()) return {access.kubeconfig};
+  if (auto list = env("KUBECONFIG"); list && !list->empty()) return split_path_list(*list);
+  if (auto home = env("HOME"); home && !home->empty()) return {(fs::path(*home) / ".kube" / "config").string()};
+  return {};
+}
+
 std::optional<std::string> kubeconfig_problem(const KubeAccess& access, const EnvLookup& env) {
   // kubectl's loading rules: --kubeconfig must exist; $KUBECONFIG's files are merged, missing ones
   // skipped; else ~/.kube/config; with nothing to read, in-cluster config inside a pod.
@@ -71,12 +78,8 @@ std::string describe_api_server(const KubeAccess& access) {
   // Read here, not with `kubectl config view`: kubectl behind the Cloud SDK dispatcher asks the
   // (possibly silent) server its version first. kubectl's merge rule, simplified: the first file
   // that names a current-context or defines a context/cluster wins.
-  std::vector<std::string> files;
-  if (!access.kubeconfig.empty()) files.push_back(access.kubeconfig);
-  else if (auto list = process_env("KUBECONFIG"); list && !list->empty()) files = split_path_list(*list);
-  else if (auto home = process_env("HOME")) files.push_back((fs::path(*home) / ".kube" / "config").string());
   std::vector<json> configs;
-  for (const auto& f : files) {
+  for (const auto& f : kubeconfig_files(access)) {
     try {
       auto doc = parse_yaml_document(read_text_file(f), f, {.keep_positions = false});
       if (doc.value.is_object()) configs.push_back(std::move(doc.value));

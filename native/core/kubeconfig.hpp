@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/env.hpp"
 #include "core/kube_proxy.hpp"
@@ -15,6 +16,10 @@
 namespace ath {
 
 using json = nlohmann::json;
+
+// The files kubectl reads, in its order: --kubeconfig, else the ':'-separated files of
+// $KUBECONFIG (missing ones included; kubectl skips them), else ~/.kube/config.
+std::vector<std::string> kubeconfig_files(const KubeAccess& access, const EnvLookup& env = process_env);
 
 // A sentence naming the kubeconfig path, what is wrong with it (missing, unreadable) and how to
 // fix it (KUBECONFIG, --kubeconfig, --context); nullopt when kubectl has a file to read or runs

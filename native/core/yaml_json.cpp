@@ -215,7 +215,8 @@ struct Converter {
     size_t i = 0;
     for (const auto& item : node) {
       check_not_recursive(item, node.Mark());
-      arr.push_back(convert(item, pointer + "/" + std::to_string(i++)));
+      arr.push_back(convert(item, positions ? pointer + "/" + std::to_string(i) : std::string()));
+      ++i;
     }
     return arr;
   }
@@ -227,7 +228,7 @@ struct Converter {
       const std::string key = kv.first.Scalar();
       if (obj.contains(key)) throw YamlError(file, to_pos(kv.first.Mark()), "duplicate key '" + key + "'");
       check_not_recursive(kv.second, kv.first.Mark());
-      obj[key] = convert(kv.second, pointer + "/" + escape_token(key));
+      obj[key] = convert(kv.second, positions ? pointer + "/" + escape_token(key) : std::string());
     }
     return obj;
   }

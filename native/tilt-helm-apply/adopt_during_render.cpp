@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+
+#include "apply_connection.hpp"
 #include "core/discovery_cache.hpp"
 #include "core/yaml_json.hpp"
 #include "release_io.hpp"
@@ -41,13 +44,13 @@ AdoptDuringRender::AdoptDuringRender(const KubeAccess& access, RenderAdoptionSet
     : s_(std::move(settings)), server_(server), thread_([this, access] { run(access); }) {}
 
 AdoptDuringRender::~AdoptDuringRender() {
-  helm_done_ = true;
+  server_.stop();
   release_.set_value();
   if (thread_.joinable()) thread_.join();
 }
 
 RenderAdoptionResult AdoptDuringRender::finish() {
-  helm_done_ = true;
+  server_.stop();
   served_.get_future().wait();
   if (error_) std::rethrow_exception(error_);
   return std::move(result_);
@@ -63,7 +66,7 @@ void AdoptDuringRender::refresh_index() {
 }
 
 void AdoptDuringRender::connect_and_read_ahead(const KubeAccess& access) {
-  client_.emplace(KubeClient::connect(access));
+  client_.emplace(connect_for_apply(access, s_.session_proxy));
   const ScanReason before = scan_before_render(s_.last, s_.session, s_.full_scan);
   server_version_ = client_->server_version();  // connect() asked already: no second round trip
   // A scan must see every type, so it never trusts the cache (a CRD may have come since).
@@ -93,10 +96,14 @@ void AdoptDuringRender::connect_and_read_ahead(const KubeAccess& access) {
 }
 
 void AdoptDuringRender::serve(HandoffRequest& request) {
+  // Helm waits from here until the answer: the debug log times it.
+  const auto received = std::chrono::steady_clock::now();
+  spdlog::debug("{}: helm's post-renderer handed over {} bytes", s_.step.release, request.manifest().size());
   result_.handed_over = true;
   result_.manifest.clear();
   for (auto& d : parse_yaml_stream(request.manifest(), "the manifest helm rendered"))
     if (!d.value.is_null()) result_.manifest.push_back(std::move(d.value));
+  spdlog::debug("{}: manifest parsed", s_.step.release);
   if (s_.skip_adopt) {
     request.answer(true, "");
     return;
@@ -126,12 +133,14 @@ void AdoptDuringRender::serve(HandoffRequest& request) {
   const bool ok = result_.adoption->exit_code == 0;
   request.answer(ok, ok ? "" : "tilt-helm-apply: objects of " + s_.step.release +
                                    " could not be adopted; helm applied nothing (see tilt-helm-apply's log)");
+  spdlog::debug("{}: answered helm's post-renderer after {} ms", s_.step.release,
+                std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - received).count());
 }
 
 void AdoptDuringRender::run(const KubeAccess& access) {
   try {
     connect_and_read_ahead(access);
-    while (auto request = server_.next(helm_done_)) serve(*request);
+    while (auto request = server_.next()) serve(*request);
   } catch (...) {
     error_ = std::current_exception();
     std::string why = "tilt-helm-apply could not adopt before helm's apply";
@@ -142,7 +151,7 @@ void AdoptDuringRender::run(const KubeAccess& access) {
     } catch (...) {
     }
     // Helm may be waiting in its post-renderer: refuse, so that it stops without writing.
-    while (auto request = server_.next(helm_done_)) request->answer(false, why);
+    while (auto request = server_.next()) request->answer(false, why);
   }
   served_.set_value();
   release_.get_future().wait();

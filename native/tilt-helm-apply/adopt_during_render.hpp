@@ -1,5 +1,6 @@
 #pragma once
-// The cluster side of an apply, on its own thread while helm runs: start kubectl proxy, load
+// The cluster side of an apply, on its own thread while helm runs: reach kubectl proxy (the
+// session's, else one of its own: apply_connection.hpp), load
 // discovery (from the disk cache when the server's version matches), read ahead what the last
 // apply named (and the label scan when scan_plan.hpp asks for it), then adopt exactly what the
 // manifest helm hands over (render_handoff.hpp) and the Argo CD Application name, and answer
@@ -15,6 +16,7 @@
 
 #include "adopt_step.hpp"
 #include "core/kube_client.hpp"
+#include "core/session_proxy.hpp"
 #include "render_handoff.hpp"
 #include "scan_plan.hpp"
 
@@ -28,6 +30,7 @@ struct RenderAdoptionSettings {
   std::optional<ApplyRecord> last;   // the last apply's record, when there is one
   std::optional<std::string> server; // discovery cache key (kubeconfig's server URL)
   std::optional<std::string> discovery_dir;
+  std::optional<SessionProxySettings> session_proxy;  // the Tilt session's kubectl proxy (apply_connection.hpp)
 };
 
 struct RenderAdoptionResult {
@@ -55,7 +58,6 @@ class AdoptDuringRender {
 
   RenderAdoptionSettings s_;
   HandoffServer& server_;
-  std::atomic<bool> helm_done_{false};
   std::optional<KubeClient> client_;
   ResourceIndex index_;
   bool index_from_cache_ = false;

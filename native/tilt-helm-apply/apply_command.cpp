@@ -7,8 +7,10 @@
 #include "adopt_during_render.hpp"
 #include "adopt_step.hpp"
 #include "applied_objects.hpp"
+#include "apply_connection.hpp"
 #include "apply_state.hpp"
 #include "core/parallel.hpp"
+#include "core/process.hpp"
 #include "core/yaml_json.hpp"
 #include "post_renderer.hpp"
 #include "release_commands.hpp"
@@ -106,24 +108,31 @@ int run_apply(const ApplyOptions& o, const CommonOptions& common, const Getenv& 
   settings.session = session_id();
   settings.server = server;
   settings.discovery_dir = discovery_cache_dir(getenv);
+  settings.session_proxy = session_proxy_settings(state_dir, getenv);
   if (server && state_dir) settings.last = load_record(*state_dir, *server, o.namespace_, o.release);
 
   PrivateDir tmp;
-  const std::string self = self_executable();
+  const std::string post_renderer =
+      post_render_program(self_executable(), [](const std::string& p) { return find_program(p).has_value(); });
+  spdlog::debug("{}: post-renderer {}", o.release, post_renderer);
   std::map<std::string, std::string> env{{kHandoffSocketEnv, tmp.path + "/handoff.sock"}};
   if (helm.version.major >= 4) {
-    write_plugin(tmp.path, self);
+    write_plugin(tmp.path, post_renderer);
     env["HELM_PLUGINS"] = helm_plugins_path(tmp.path, getenv("HELM_PLUGINS"), getenv("HELM_DATA_HOME"),
                                             getenv("XDG_DATA_HOME"), getenv("HOME"));
   }
-  HandoffServer handoff(env[kHandoffSocketEnv]);
-  AdoptDuringRender cluster(common.kube, settings, handoff);
+  HandoffServer handoff(env[kHandoffSocketEnv]);  // listening: helm's post-renderer may connect from now on
 
-  // 3. Deploy: the same chart and value files as Argo CD, only the image keys set.
+  // 3. Deploy: the same chart and value files as Argo CD, only the image keys set. Helm starts
+  //    first, then the cluster thread (a loaded CPU serves helm's start before the thread's).
   auto flags = helm.decision.upgrade_flags;
-  for (auto& f : post_renderer_flags(helm.version, self)) flags.push_back(f);
+  for (auto& f : post_renderer_flags(helm.version, post_renderer)) flags.push_back(f);
   if (helm.version >= HelmVersion{3, 16, 0}) flags.push_back("--hide-notes");  // helm_output.hpp filters older ones
-  auto upgraded = run_helm_to_files(helm_upgrade_argv(target, input, flags), std::chrono::seconds(900), env, tmp.path);
+  std::optional<AdoptDuringRender> started;
+  auto upgraded = run_helm_to_files(helm_upgrade_argv(target, input, flags), std::chrono::seconds(900), env, tmp.path,
+                                    [&] { started.emplace(common.kube, settings, handoff); });
+  if (!started) started.emplace(common.kube, settings, handoff);  // helm did not start: the thread still reads
+  AdoptDuringRender& cluster = *started;
   RenderAdoptionResult rendered;
   try {
     rendered = cluster.finish();

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/process_identity.hpp"
+
 namespace ath::helm_apply {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
@@ -67,19 +69,8 @@ std::optional<std::string> apply_state_dir(const EnvLookup& getenv) {
 }
 
 std::string session_id() {
-  const pid_t parent = ::getppid();
-  std::ifstream in("/proc/" + std::to_string(parent) + "/stat");
-  std::string stat;
-  if (!in || !std::getline(in, stat)) return "";
-  // Field 22 (starttime) counts from the end of the command name, which may hold spaces.
-  auto close = stat.rfind(')');
-  if (close == std::string::npos) return "";
-  std::istringstream rest(stat.substr(close + 2));
-  std::string field;
-  for (int i = 3; i <= 22 && rest >> field; ++i) {
-  }
-  if (field.empty()) return "";
-  return std::to_string(parent) + ":" + field;
+  auto parent = process_identity(::getppid());
+  return parent ? to_string(*parent) : "";
 }
 
 std::optional<ApplyRecord> load_record(const std::string& dir, const std::string& server, const std::string& ns,

@@ -5,6 +5,8 @@
 #include <cstdio>
 
 #include "applied_objects.hpp"
+#include "apply_connection.hpp"
+#include "apply_state.hpp"
 #include "core/helm_template.hpp"
 #include "core/yaml_json.hpp"
 #include "isolated_release.hpp"
@@ -132,7 +134,8 @@ int run_isolated_apply(const ApplyOptions& o, const CommonOptions& common, const
   // The distinct-names decision `tilt-values-parity check --isolated` makes too (core/isolated_names.hpp).
   std::vector<ArgoObject> theirs;
   for (auto& id : same_object_names(ours, o.namespace_, argo_render, app_ns)) theirs.push_back({std::move(id), ""});
-  KubeClient client = KubeClient::connect(common.kube);
+  KubeClient client = connect_for_apply(
+      common.kube, common.dry_run ? std::nullopt : session_proxy_settings(apply_state_dir(getenv), getenv));
   ResourceIndex index = discover_index(client);
   for (auto& a : argo_objects_in(argo_applications(client, index), o.namespace_)) theirs.push_back(std::move(a));
   if (auto refusal = namespace_refusal(o.release, o.namespace_, object_identities(ours, o.namespace_), theirs)) {

@@ -5,6 +5,7 @@
 #include "isolated_release.hpp"
 #include "release_commands.hpp"
 #include "render_handoff.hpp"
+#include "session_keeper.hpp"
 
 using namespace ath;
 using namespace ath::helm_apply;
@@ -14,7 +15,8 @@ int main(int argc, char** argv) {
                "or hand it back to Argo CD (delete). Run by Tilt's k8s_custom_deploy.\n"
                "Environment: TILT_IMAGE_<i> (the built images), AMEIDE_HELM_BIN, AMEIDE_HELM_VERSION (pin,\n"
                "default v3.19.2), AMEIDE_HELM_SERVER_SIDE (true|auto; default client-side apply),\n"
-               "AMEIDE_TILT_SKIP_HELM_ADOPT=true (skip adoption), AMEIDE_KUBECTL."};
+               "AMEIDE_TILT_SKIP_HELM_ADOPT=true (skip adoption), AMEIDE_TILT_SESSION_PROXY=false (a kubectl\n"
+               "proxy per apply instead of one per Tilt session), AMEIDE_KUBECTL."};
   CommonOptions common;
   setup_app(app, "tilt-helm-apply");
   ApplyOptions ao;
@@ -26,6 +28,13 @@ int main(int argc, char** argv) {
   auto* del = app.add_subcommand("delete", "hand the release back to Argo CD (default) or uninstall it");
   // Run by helm, not by people: the post-renderer half of `apply` (render_handoff.hpp).
   auto* post_render = app.add_subcommand("post-render", "")->group("");
+  // Started by `apply`, not by people: the keeper of the Tilt session's kubectl proxy (session_keeper.hpp).
+  KeeperOptions keeper_options;
+  auto* keeper = app.add_subcommand(kSessionProxyCommand, "")->group("");
+  keeper->add_option("--dir", keeper_options.dir)->required();
+  keeper->add_option("--key", keeper_options.key)->required();
+  keeper->add_option("--session", keeper_options.session)->required();
+  keeper->add_option("--idle-seconds", keeper_options.idle_seconds);
   apply->add_option("--release", ao.release, "Helm release name")->required();
   apply->add_option("-n,--namespace", ao.namespace_, "release namespace")->required();
   del->add_option("--release", dopt.release, "Helm release name")->required();
@@ -58,6 +67,7 @@ int main(int argc, char** argv) {
   del->add_option("--tilt-user", dopt.tilt_user, "with --isolated: the developer (default: $USER)");
   return run_main(app, common, argc, argv, [&]() -> int {
     if (post_render->parsed()) return run_post_render();
+    if (keeper->parsed()) return run_session_keeper(keeper_options, common.kube);
     const bool applying = apply->parsed();
     const std::string& release = applying ? ao.release : dopt.release;
     const std::string& ns = applying ? ao.namespace_ : dopt.namespace_;

@@ -7,9 +7,14 @@
 namespace ath::helm_apply {
 namespace fs = std::filesystem;
 
-std::vector<std::string> post_renderer_flags(const HelmVersion& helm, const std::string& self) {
+std::string post_render_program(const std::string& self, const std::function<bool(const std::string&)>& is_executable) {
+  const std::string sibling = (fs::path(self).parent_path() / kPostRenderProgram).string();
+  return is_executable(sibling) ? sibling : self;
+}
+
+std::vector<std::string> post_renderer_flags(const HelmVersion& helm, const std::string& program) {
   if (helm.major >= 4) return {"--post-renderer", kPluginName};
-  return {"--post-renderer", self, "--post-renderer-args", "post-render"};
+  return {"--post-renderer", program, "--post-renderer-args", "post-render"};
 }
 
 std::string plugin_yaml() {
@@ -26,11 +31,11 @@ std::string plugin_yaml() {
          "      args: [\"post-render\"]\n";
 }
 
-void write_plugin(const std::string& dir, const std::string& self) {
+void write_plugin(const std::string& dir, const std::string& program) {
   const fs::path folder = fs::path(dir) / kPluginName;
   std::error_code ec;
   fs::create_directories(folder, ec);
-  if (!ec) fs::create_symlink(self, folder / "post-render", ec);
+  if (!ec) fs::create_symlink(program, folder / "post-render", ec);
   if (ec) throw std::runtime_error("cannot write helm's post-renderer plugin into " + folder.string() + ": " + ec.message());
   std::ofstream out(folder / "plugin.yaml", std::ios::trunc);
   if (!(out << plugin_yaml()) || !out.flush())

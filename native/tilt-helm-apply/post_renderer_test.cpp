@@ -15,6 +15,18 @@ TEST_CASE("helm 3 runs the executable, helm 4 the plugin") {
   CHECK(y.find("${HELM_PLUGIN_DIR}/post-render") != std::string::npos);
 }
 
+TEST_CASE("the small post-renderer beside this program is preferred; else this program itself") {
+  std::vector<std::string> asked;
+  auto present = [&](const std::string& p) {
+    asked.push_back(p);
+    return true;
+  };
+  CHECK(post_render_program("/opt/ath/bin/tilt-helm-apply", present) == "/opt/ath/bin/tilt-helm-apply-post-render");
+  CHECK(asked == std::vector<std::string>{"/opt/ath/bin/tilt-helm-apply-post-render"});
+  CHECK(post_render_program("/opt/ath/bin/tilt-helm-apply", [](const std::string&) { return false; }) ==
+        "/opt/ath/bin/tilt-helm-apply");
+}
+
 TEST_CASE("HELM_PLUGINS keeps the user's plugins after the private folder") {
   CHECK(helm_plugins_path("/t", "/p1:/p2", "/d", "/x", "/h") == "/t:/p1:/p2");
   CHECK(helm_plugins_path("/t", std::nullopt, "/d", "/x", "/h") == "/t:/d/plugins");

@@ -3,6 +3,7 @@
 // reads of the live objects a manifest names.
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -22,8 +23,12 @@ ProcessResult run_helm(const std::vector<std::string>& argv, std::chrono::second
 // Runs helm with its output going to files in `dir` rather than pipes: the apply starts
 // `kubectl proxy` on another thread while helm runs, and a process forked in between would
 // inherit the write end of a pipe and hold its end-of-file (and the apply) as long as it lives.
+// `started` runs once helm runs, before the wait (the apply starts its cluster thread there, so
+// that the thread does not compete with helm's start for a loaded CPU); if it throws, helm is
+// killed and the exception goes on.
 ProcessResult run_helm_to_files(const std::vector<std::string>& argv, std::chrono::seconds timeout,
-                                const std::map<std::string, std::string>& env, const std::string& dir);
+                                const std::map<std::string, std::string>& env, const std::string& dir,
+                                const std::function<void()>& started = {});
 // Non-empty lines of a text.
 std::vector<std::string> split_lines(const std::string& text);
 // helm's text output as info lines on stderr (stdout is Tilt's YAML), without the chart's NOTES

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <set>
 
 #include "parity_rules.hpp"
@@ -52,7 +53,11 @@ Analysis analyse_workspace(const std::filesystem::path& root, const std::string&
       return s;
     }());
 
-  RepoView repo{[&](const std::string& p) { return ensure_loaded(ws.files, ws.repo_root, p, limits).exists; },
+  // Component and values files are many and their positions are needed only for a finding
+  // (LoadLimits).
+  LoadLimits lazy_positions = limits;
+  lazy_positions.positions = false;
+  RepoView repo{[&](const std::string& p) { return ensure_loaded(ws.files, ws.repo_root, p, lazy_positions).exists; },
                 [&](const std::string& p) { return expand_glob(ws.repo_root, p, true); }};
   for (const auto& [appset, value] : sets) {
     auto patterns = git_file_patterns(*value);
@@ -92,16 +97,24 @@ Analysis analyse_workspace(const std::filesystem::path& root, const std::string&
       continue;
     }
     std::vector<Component> parsed;
+    std::vector<std::unique_ptr<json>> argo_values;  // component files YAML 1.1 reads differently
     for (const auto& file : files) {
-      const LoadedFile& f = ensure_loaded(ws.files, ws.repo_root, file, limits);
+      const LoadedFile& f = ensure_loaded(ws.files, ws.repo_root, file, lazy_positions);
+      ws.files.at(file).keep = true;  // components point into it
       size_t failed = 0;
       auto comps = parse_components(f, findings, &failed);
       if (failed) a.unplanned.push_back(file);
       if (comps.empty()) continue;
-      // The same file as Argo CD reads it: YAML 1.1 through JSON (yaml11.hpp).
+      // The same file as Argo CD reads it: YAML 1.1 through JSON (yaml11.hpp); for most files
+      // the YAML 1.2 value already parsed.
       Yaml11Document argo_doc;
+      const json* argo_value = &f.first()->value;
       try {
-        argo_doc = decode_yaml11(f.text, f.first()->value);
+        if (yaml11_may_differ(f.text)) {
+          argo_doc = decode_yaml11(f.text);
+          argo_values.push_back(std::make_unique<json>(std::move(argo_doc.value)));
+          argo_value = argo_values.back().get();
+        }
       } catch (const std::exception& e) {
         findings.push_back({"template-error", file, 1, 1, comps.front().app(),
                             std::string("cannot read this file as Argo CD does (sigs.k8s.io/yaml, YAML 1.1): ") + e.what(),
@@ -117,20 +130,25 @@ Analysis analyse_workspace(const std::filesystem::path& root, const std::string&
                             "quote it ('" + ch.text + "') if you mean the text"});
       }
       for (auto& c : comps) {
-        const json& v = argo_doc.value;
-        c.argo_content = v.is_array() && c.element < v.size() ? v[c.element] : v;
+        const json& v = *argo_value;
+        c.argo_content = v.is_array() && c.element < v.size() ? &v[c.element] : &v;
         parsed.push_back(std::move(c));
       }
     }
     auto components = check_components(std::move(parsed), findings);
     // A broken template line breaks every app the same way: findings located in the
-    // ApplicationSet are reported once per line and rule, with the number of apps affected.
-    std::map<std::pair<int, std::string>, std::pair<Finding, size_t>> template_findings;
+    // ApplicationSet are reported once per line and rule, naming every app affected.
+    std::map<std::pair<int, std::string>, Finding> template_findings;
+    auto group = [&](const Finding& f) {
+      auto [it, first] = template_findings.try_emplace({f.line, f.rule}, f);
+      auto& more = it->second.more_apps;
+      if (!first && f.app != it->second.app && std::find(more.begin(), more.end(), f.app) == more.end()) more.push_back(f.app);
+    };
     PatchCache patches;
     for (const auto& c : components) {
       ArgoApp argo;
       try {
-        argo = render_application(*value, generator_params(c.argo_content, c.file, mode.go_template), mode, &patches);
+        argo = render_application(*value, generator_params(*c.argo_content, c.file, mode.go_template), mode, &patches);
       } catch (const TemplateError& e) {
         argo.problems.push_back({"/spec/template", e.what()});
       }
@@ -139,7 +157,7 @@ Analysis analyse_workspace(const std::filesystem::path& root, const std::string&
       report_template_problems(c, argo, appset, own);
       check_auto_sync(c, argo, appset, own);
       if (!argo.problems.empty()) {
-        for (auto& f : own) template_findings.try_emplace({f.line, f.rule}, f, 0).first->second.second++;
+        for (auto& f : own) group(f);
         a.unplanned.push_back(c.file);
         continue;
       }
@@ -149,8 +167,8 @@ Analysis analyse_workspace(const std::filesystem::path& root, const std::string&
       for (const auto& e : ws.config.argo_only_envs) argo_only.push_back(in_root(expand_convention(ws.config.env_values, e, c.name)));
       std::set<std::string> used(tilt_files.begin(), tilt_files.end());
       used.insert(argo.value_files.begin(), argo.value_files.end());
-      for (const auto& f : used) ensure_loaded(ws.files, ws.repo_root, f, limits);
-      for (const auto& f : argo_only) ensure_loaded(ws.files, ws.repo_root, f, limits);
+      for (const auto& f : used) ensure_loaded(ws.files, ws.repo_root, f, lazy_positions);
+      for (const auto& f : argo_only) ensure_loaded(ws.files, ws.repo_root, f, lazy_positions);
 
       check_value_file_parity(c, argo, tilt_files, appset, own);
       for (auto& f : own) {
@@ -158,7 +176,7 @@ Analysis analyse_workspace(const std::filesystem::path& root, const std::string&
           findings.push_back(std::move(f));
           continue;
         }
-        template_findings.try_emplace({f.line, f.rule}, f, 0).first->second.second++;
+        group(f);
       }
       check_value_files_exist(c, argo, tilt_files, overlay, ws.files, findings);
       check_argo_only_files_exist(c, argo_only, ws.files, findings);
@@ -172,10 +190,12 @@ Analysis analyse_workspace(const std::filesystem::path& root, const std::string&
         check_argo_only_values(c, f, ws.config.argo_only_envs[i], findings);
       }
       a.plans.push_back(make_plan(c, argo, appset.name, tilt_files));
+      for (const auto& f : used) release(ws.files, f);
+      for (const auto& f : argo_only) release(ws.files, f);
     }
-    for (auto& [_, entry] : template_findings) {
-      auto& [f, apps] = entry;
-      if (apps > 1) f.message += " (" + std::to_string(apps - 1) + " more app" + (apps > 2 ? "s hit" : " hits") + " this line)";
+    for (auto& [_, f] : template_findings) {
+      size_t more = f.more_apps.size();
+      if (more) f.message += " (" + std::to_string(more) + " more app" + (more > 1 ? "s hit" : " hits") + " this line)";
       findings.push_back(std::move(f));
     }
   }

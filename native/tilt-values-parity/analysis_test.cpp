@@ -2,7 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <fstream>
+#include <iterator>
 
 #include "test_util.hpp"
 
@@ -81,4 +83,31 @@ TEST_CASE("an empty ApplicationSet file stops the check with an error") {
   std::ofstream(root / "argocd/apps-dev.yaml", std::ios::trunc) << "";
   CHECK_THROWS_WITH_AS(analyse_workspace(root, "dev"), doctest::Contains("no ApplicationSet in values/argocd/apps-dev.yaml"),
                        WorkspaceError);
+}
+
+TEST_CASE("a finding on an ApplicationSet line is reported once and names every app it hits") {
+  testing::TempDir tmp;
+  auto root = tmp.copy_values();
+  std::ifstream in(root / "argocd/apps-dev.yaml");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string dev = "/dev/apps/apps-{{.path.basename}}.yaml";
+  REQUIRE(text.find(dev) != std::string::npos);
+  text.replace(text.find(dev), dev.size(), "/staging/apps/apps-{{.path.basename}}.yaml");
+  std::ofstream(root / "argocd/apps-dev.yaml", std::ios::trunc) << text;
+  Analysis a = analyse_workspace(root, "dev");
+  INFO(dump(a.findings));
+  std::vector<Finding> mismatches;
+  for (const auto& f : a.findings)
+    if (f.rule == "value-files-mismatch") mismatches.push_back(f);
+  REQUIRE(mismatches.size() == 1);
+  const Finding& f = mismatches[0];
+  CHECK(f.file == "values/argocd/apps-dev.yaml");
+  CHECK(f.line == 51);
+  CHECK(f.message.find("(11 more apps hit this line)") != std::string::npos);
+  std::vector<std::string> apps{f.app};
+  apps.insert(apps.end(), f.more_apps.begin(), f.more_apps.end());
+  std::sort(apps.begin(), apps.end());
+  std::vector<std::string> planned;
+  for (const auto& p : a.plans) planned.push_back(p.name);
+  CHECK(apps == planned);  // each of the twelve once
 }

@@ -7,6 +7,7 @@
 
 #include "core/yaml_json.hpp"
 #include "files.hpp"
+#include "yaml11.hpp"
 
 namespace tvp {
 
@@ -52,11 +53,14 @@ json render_value(const json& v, const json& params, const RenderMode& mode, con
 }
 
 // The value under a chain of object keys, or null when any step is missing or not a map.
-json at_path(const json& v, std::initializer_list<const char*> keys) {
+const json& at_path(const json& v, std::initializer_list<const char*> keys) {
+  static const json null_value;
   const json* cur = &v;
   for (const char* k : keys) {
-    if (!cur->is_object() || !cur->contains(k)) return nullptr;
-    cur = &(*cur)[k];
+    if (!cur->is_object()) return null_value;
+    auto it = cur->find(k);
+    if (it == cur->end()) return null_value;
+    cur = &*it;
   }
   return *cur;
 }
@@ -66,15 +70,58 @@ std::string str_at(const json& obj, const char* key) {
   return obj[key].get<std::string>();
 }
 
+// The rendered template, and the rendered templatePatch on its own, go through JSON into Argo
+// CD's typed Application (controllers/template/template.go:38-62, patch.go:13-40): a field of
+// another JSON type than its Go field makes the decode fail, so Argo CD generates nothing for
+// this element. Checked for the fields the parity reads (null is Go's zero value, always fine).
+// Returns false when `a` does not decode.
+bool check_types(const json& a, const std::string& where, std::vector<TemplateProblem>& problems) {
+  size_t before = problems.size();
+  auto want = [&](const json& v, json::value_t type, const std::string& pointer) {
+    if (v.is_null() || v.type() == type) return true;
+    std::string expected = type == json::value_t::string ? "text" : type == json::value_t::boolean ? "a boolean"
+                           : type == json::value_t::array ? "a list" : "a mapping";
+    problems.push_back({where + (where == "/spec/template" ? pointer : ""),
+                        "the rendered " + std::string(where == "/spec/template" ? "template" : "templatePatch") + " has " +
+                            v.type_name() + " at " + pointer + " where Argo CD's Application needs " + expected +
+                            " (quote it), so Argo CD cannot decode it"});
+    return false;
+  };
+  using T = json::value_t;
+  if (!want(a, T::object, "")) return false;
+  if (!want(at_path(a, {"metadata"}), T::object, "/metadata")) return false;
+  want(at_path(a, {"metadata", "name"}), T::string, "/metadata/name");
+  if (!want(at_path(a, {"spec"}), T::object, "/spec")) return false;
+  want(at_path(a, {"spec", "project"}), T::string, "/spec/project");
+  if (want(at_path(a, {"spec", "destination"}), T::object, "/spec/destination"))
+    want(at_path(a, {"spec", "destination", "namespace"}), T::string, "/spec/destination/namespace");
+  auto source = [&](const json& s, const std::string& p) {
+    if (!want(s, T::object, p)) return;
+    for (const char* k : {"repoURL", "path", "targetRevision", "ref", "chart"}) want(at_path(s, {k}), T::string, p + "/" + k);
+    const json& helm = at_path(s, {"helm"});
+    if (!want(helm, T::object, p + "/helm")) return;
+    want(at_path(helm, {"releaseName"}), T::string, p + "/helm/releaseName");
+    want(at_path(helm, {"ignoreMissingValueFiles"}), T::boolean, p + "/helm/ignoreMissingValueFiles");
+    if (want(at_path(helm, {"valueFiles"}), T::array, p + "/helm/valueFiles") && helm.contains("valueFiles"))
+      for (size_t i = 0; i < helm["valueFiles"].size(); ++i)
+        want(helm["valueFiles"][i], T::string, p + "/helm/valueFiles/" + std::to_string(i));
+  };
+  source(at_path(a, {"spec", "source"}), "/spec/source");
+  const json& sources = at_path(a, {"spec", "sources"});
+  if (want(sources, T::array, "/spec/sources") && sources.is_array())
+    for (size_t i = 0; i < sources.size(); ++i) source(sources[i], "/spec/sources/" + std::to_string(i));
+  return problems.size() == before;
+}
+
 void extract_sources(ArgoApp& app) {
   const json& spec = app.application["spec"];
-  json sources;
+  std::vector<const json*> sources;
   std::string base;
   if (spec.contains("sources") && spec["sources"].is_array()) {
-    sources = spec["sources"];
+    for (const auto& s : spec["sources"]) sources.push_back(&s);
     base = "/spec/template/spec/sources/";
   } else if (spec.contains("source") && spec["source"].is_object()) {
-    sources = json::array({spec["source"]});
+    sources.push_back(&spec["source"]);
     base = "/spec/template/spec/source";
   } else {
     app.problems.push_back({"/spec/template/spec", "the template has neither spec.source nor spec.sources"});
@@ -83,8 +130,10 @@ void extract_sources(ArgoApp& app) {
   auto pointer_of = [&](size_t i) { return base.back() == '/' ? base + std::to_string(i) : base; };
   std::optional<size_t> chart_index;
   for (size_t i = 0; i < sources.size(); ++i) {
-    const json& s = sources[i];
-    if (s.is_object() && (s.contains("helm") || (s.contains("path") && !s.contains("ref")))) {
+    const json& s = *sources[i];
+    // The first source with helm, or with a path and no ref (null and "" count as unset, as
+    // Go's zero values do).
+    if (s.is_object() && (!at_path(s, {"helm"}).is_null() || (!str_at(s, "path").empty() && str_at(s, "ref").empty()))) {
       chart_index = i;
       break;
     }
@@ -94,7 +143,7 @@ void extract_sources(ArgoApp& app) {
                             "no source with a chart `path` (only ref sources or Helm repository charts)"});
     return;
   }
-  const json& src = sources[*chart_index];
+  const json& src = *sources[*chart_index];
   app.source_pointer = pointer_of(*chart_index);
   auto chart = normalize_relative(str_at(src, "path"));
   if (!chart || chart->empty()) {
@@ -103,7 +152,9 @@ void extract_sources(ArgoApp& app) {
     return;
   }
   app.chart = *chart;
-  const json helm = at_path(src, {"helm"}).is_object() ? src["helm"] : json::object();
+  app.source_path = str_at(src, "path");
+  static const json no_helm = json::object();
+  const json& helm = at_path(src, {"helm"}).is_object() ? src["helm"] : no_helm;
   app.release = str_at(helm, "releaseName");
   if (app.release.empty()) app.release = app.name;
   for (const char* k : {"values", "valuesObject", "parameters", "fileParameters"})
@@ -111,8 +162,8 @@ void extract_sources(ArgoApp& app) {
   app.repo_url = str_at(src, "repoURL");
   app.target_revision = str_at(src, "targetRevision");
   app.project = str_at(spec, "project");
-  for (const auto& s : sources)
-    if (!str_at(s, "ref").empty()) app.refs.push_back(str_at(s, "ref"));
+  for (const json* s : sources)
+    if (!str_at(*s, "ref").empty()) app.refs.push_back(str_at(*s, "ref"));
   app.ignore_missing_value_files = helm.value("ignoreMissingValueFiles", json(false)) == true;
   if (!helm.contains("valueFiles")) return;
   if (!helm["valueFiles"].is_array()) {
@@ -135,9 +186,11 @@ void extract_sources(ArgoApp& app) {
 
 RenderMode render_mode(const json& application_set) {
   RenderMode mode;
-  const json spec = at_path(application_set, {"spec"});
+  const json& spec = at_path(application_set, {"spec"});
   mode.go_template = at_path(spec, {"goTemplate"}) == true;
-  mode.options = parse_go_template_options(at_path(spec, {"goTemplateOptions"}));
+  // Render.Replace passes the options to text/template only; fasttemplate ignores them
+  // (utils.go:402-443), so a bad option breaks nothing without goTemplate.
+  if (mode.go_template) mode.options = parse_go_template_options(at_path(spec, {"goTemplateOptions"}));
   return mode;
 }
 
@@ -202,13 +255,13 @@ json generator_params(const json& element, const std::string& file_path, bool go
 
 GeneratorFiles git_file_patterns(const json& application_set) {
   GeneratorFiles out;
-  const json gens = at_path(application_set, {"spec", "generators"});
+  const json& gens = at_path(application_set, {"spec", "generators"});
   if (!gens.is_array()) return out;
   for (const auto& g : gens) {
     if (!g.is_object() || !g.contains("git") || !g["git"].is_object()) continue;
     for (const char* k : {"pathParamPrefix", "values"})
       if (g["git"].contains(k)) out.unsupported.push_back(std::string("git generator `") + k + "`");
-    const json files = at_path(g, {"git", "files"});
+    const json& files = at_path(g, {"git", "files"});
     if (!files.is_array()) continue;
     for (const auto& f : files) {
       std::string p = str_at(f, "path");
@@ -226,41 +279,62 @@ bool auto_sync_on(const json& sync_policy) {
   return !(a.contains("enabled") && a["enabled"].is_boolean() && !a["enabled"].get<bool>());
 }
 
+ParsedPatch parse_patch(const std::string& text) {
+  ParsedPatch out;
+  try {
+    out.positions = ath::parse_yaml_document(text, "templatePatch").positions;  // YAML 1.2: lines only
+    // applyTemplatePatch (controllers/template/patch.go:13-40) reads it with sigs.k8s.io/yaml:
+    // YAML 1.1 through JSON, so `namespace: on` is a boolean there.
+    out.value = decode_yaml11(text).value;
+  } catch (const ath::YamlError& e) {
+    out.error = "templatePatch does not render to valid YAML: " + e.message();
+  } catch (const TemplateError& e) {
+    out.error = std::string("templatePatch: ") + e.what();
+  }
+  return out;
+}
+
 ArgoApp render_application(const json& application_set, const json& params, const RenderMode& mode, PatchCache* cache) {
   ArgoApp app;
-  const json spec = at_path(application_set, {"spec"});
+  const json& spec = at_path(application_set, {"spec"});
   if (!spec.is_object() || !spec.contains("template") || !spec["template"].is_object()) {
     app.problems.push_back({"/spec", "the ApplicationSet has no spec.template"});
     return app;
   }
   app.application = render_value(spec["template"], params, mode, "/spec/template", app.problems);
+  if (!app.problems.empty() || !check_types(app.application, "/spec/template", app.problems)) return app;
   if (spec.contains("templatePatch") && spec["templatePatch"].is_string()) {
     try {
       std::string text = render_string(spec["templatePatch"].get<std::string>(), params, mode);
-      ath::YamlDocument local;
-      const ath::YamlDocument* doc = &local;
-      if (cache) {
-        auto it = cache->find(text);
-        if (it == cache->end()) it = cache->emplace(text, ath::parse_yaml_document(text, "templatePatch")).first;
-        doc = &it->second;
-      } else {
-        local = ath::parse_yaml_document(text, "templatePatch");
-      }
-      app.patch = doc->value;
-      app.patch_positions = doc->positions;
+      PatchCache local;
+      if (!cache) cache = &local;
+      auto it = cache->find(text);
+      if (it == cache->end()) it = cache->emplace(text, parse_patch(text)).first;
+      const ParsedPatch& parsed = it->second;
+      if (!parsed.error.empty()) throw TemplateError(parsed.error);
+      app.patch = parsed.value;
+      app.patch_positions = parsed.positions;
       // The controller applies the patch as a strategic merge; for the maps a template holds,
-      // a JSON merge patch gives the same result (a key set to null is removed).
-      if (app.patch.is_object()) app.application.merge_patch(app.patch);
-      else if (!app.patch.is_null()) app.problems.push_back({"/spec/templatePatch", "templatePatch must render to a YAML mapping"});
+      // a JSON merge patch gives the same result (a key set to null is removed). A patch that
+      // renders to nothing (null) changes nothing. The project cannot be patched (patch.go:38).
+      if (app.patch.is_object()) {
+        if (!check_types(app.patch, "/spec/templatePatch", app.problems)) return app;
+        json project = at_path(app.application, {"spec", "project"});
+        app.application.merge_patch(app.patch);
+        if (app.application.contains("spec") && app.application["spec"].is_object()) {
+          if (project.is_null()) app.application["spec"].erase("project");
+          else app.application["spec"]["project"] = project;
+        }
+      } else if (!app.patch.is_null()) {
+        app.problems.push_back({"/spec/templatePatch", "templatePatch must render to a YAML mapping"});
+      }
     } catch (const TemplateError& e) {
       app.problems.push_back({"/spec/templatePatch", e.what()});
-    } catch (const ath::YamlError& e) {
-      app.problems.push_back({"/spec/templatePatch", "templatePatch does not render to valid YAML: " + e.message()});
     }
   }
   if (!app.application.is_object()) app.application = json::object();
   auto text_at = [&](std::initializer_list<const char*> keys) {
-    json v = at_path(app.application, keys);
+    const json& v = at_path(app.application, keys);
     return v.is_string() ? v.get<std::string>() : std::string();
   };
   app.name = text_at({"metadata", "name"});

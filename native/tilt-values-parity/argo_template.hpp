@@ -22,7 +22,8 @@ struct RenderMode {
   GoTemplateOptions options;
 };
 
-// Throws TemplateError when goTemplateOptions holds an option Go does not know.
+// Throws TemplateError when goTemplate is true and goTemplateOptions holds an option Go does not
+// know.
 RenderMode render_mode(const json& application_set);
 
 // Renders one template string as Render.Replace does (utils.go:402-443, v3.4.7).
@@ -56,7 +57,8 @@ struct ArgoApp {
   std::string name;                       // metadata.name
   std::string release;                    // helm.releaseName, else the Application name
   std::string namespace_;                 // destination.namespace
-  std::string chart;                      // repository-relative chart path
+  std::string chart;                      // repository-relative chart path (normalised)
+  std::string source_path;                // the chart source's `path` as written ($ARGOCD_APP_SOURCE_PATH)
   std::string source_pointer;             // the chart source in the ApplicationSet
   std::vector<std::string> value_files;   // repository-relative, in helm's order (value_files.hpp)
   std::vector<std::string> value_file_pointers;
@@ -72,9 +74,17 @@ struct ArgoApp {
   std::vector<TemplateProblem> problems;  // empty when everything resolved
 };
 
+// A rendered templatePatch as Argo CD reads it (YAML 1.1, yaml11.hpp), with its lines.
+struct ParsedPatch {
+  json value;
+  std::map<std::string, ath::SourcePos> positions;
+  std::string error;  // set when Argo CD cannot read it (or this tool does not model it)
+};
+ParsedPatch parse_patch(const std::string& text);
+
 // Rendered templatePatch text -> its parsed document. The patch usually renders the same for
 // every element; parsing it once per ApplicationSet keeps `check` close to parse-only cost.
-using PatchCache = std::map<std::string, ath::YamlDocument>;
+using PatchCache = std::map<std::string, ParsedPatch>;
 
 // Renders spec.template (and spec.templatePatch, merged into it) for one element.
 ArgoApp render_application(const json& application_set, const json& params, const RenderMode& mode,

@@ -55,7 +55,9 @@ TEST_CASE("render_mode reads goTemplate and goTemplateOptions") {
   CHECK(m.go_template);
   CHECK(m.options.missing_key == MissingKey::Error);
   CHECK_FALSE(render_mode(json::parse(R"({"spec":{}})")).go_template);
-  CHECK_THROWS_AS(render_mode(json::parse(R"({"spec":{"goTemplateOptions":["nope"]}})")), TemplateError);
+  CHECK_THROWS_AS(render_mode(json::parse(R"({"spec":{"goTemplate":true,"goTemplateOptions":["nope"]}})")), TemplateError);
+  // fasttemplate ignores the options (differential case: goTemplate unset, missingkey=bogus)
+  CHECK_FALSE(render_mode(json::parse(R"({"spec":{"goTemplateOptions":["nope"]}})")).go_template);
 }
 
 TEST_CASE("render_application extracts chart, release and raw value files, then applies templatePatch") {
@@ -87,6 +89,52 @@ TEST_CASE("render_application reports what it cannot render") {
   auto app = render_application(appset, params(), kGo);
   REQUIRE(app.problems.size() == 1);
   CHECK(app.problems[0].pointer == "/spec/template/metadata/name");
+}
+
+TEST_CASE("templatePatch is read as YAML 1.1, and a field Argo CD's Application cannot decode is a problem") {
+  // differential regression: a patch `namespace: {{ .tier }}` with tier `on` is a boolean in
+  // Argo CD, whose typed Application then fails to decode; the plan said namespace "".
+  json appset = json::parse(R"({"spec":{
+    "template":{"metadata":{"name":"apps-{{.name}}"},"spec":{"project":"default",
+      "source":{"path":"values/charts/app"},"destination":{"namespace":"x"}}},
+    "templatePatch":"spec:\n  destination:\n    namespace: {{ .tier }}\n"}})");
+  for (const char* tier : {"on", "012", "1.0", "~"}) {
+    CAPTURE(tier);
+    json p = params();
+    p["tier"] = tier;
+    auto app = render_application(appset, p, kGo);
+    if (std::string(tier) == "~") {  // null: Go's zero value, the patch removes the key
+      CHECK(app.problems.empty());
+      CHECK(app.namespace_.empty());
+      continue;
+    }
+    REQUIRE(app.problems.size() == 1);
+    CHECK(app.problems[0].pointer == "/spec/templatePatch");
+    CHECK(app.problems[0].message.find("at /spec/destination/namespace") != std::string::npos);
+    CHECK(app.problems[0].message.find("cannot decode") != std::string::npos);
+  }
+  json quoted = appset;
+  quoted["spec"]["templatePatch"] = "spec:\n  destination:\n    namespace: '{{ .tier }}'\n";
+  json p = params();
+  p["tier"] = "on";
+  auto app = render_application(quoted, p, kGo);
+  CHECK(app.problems.empty());
+  CHECK(app.namespace_ == "on");
+  // the template itself: a number where the Application has text
+  json numeric = json::parse(R"({"spec":{"template":{"metadata":{"name":"a"},"spec":{"source":{"path":"c","helm":{"releaseName":12}}}}}})");
+  REQUIRE(render_application(numeric, params(), kGo).problems.size() == 1);
+  CHECK(render_application(numeric, params(), kGo).problems[0].pointer == "/spec/template/spec/source/helm/releaseName");
+  // a patch that renders to nothing changes nothing (differential case: `{{ if ... }}...{{ end }}`)
+  json conditional = appset;
+  conditional["spec"]["templatePatch"] = "{{ if eq .name \"other\" }}spec:\n  destination:\n    namespace: other\n{{ end }}\n";
+  app = render_application(conditional, params(), kGo);
+  CHECK(app.problems.empty());
+  CHECK(app.namespace_ == "x");
+  CHECK(app.chart == "values/charts/app");
+  // the project cannot be patched (patch.go:38)
+  json project = appset;
+  project["spec"]["templatePatch"] = "spec:\n  project: other\n";
+  CHECK(render_application(project, params(), kGo).project == "default");
 }
 
 TEST_CASE("auto_sync_on and git_file_patterns") {

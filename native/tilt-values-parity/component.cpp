@@ -10,14 +10,13 @@ namespace {
 
 struct Reader {
   const LoadedFile& file;
-  const ath::YamlDocument& doc;
   std::vector<Finding>& findings;
   std::string app;
   std::string base;  // pointer of the list item, "" for a mapping file
   bool ok = true;
 
   void report(const std::string& rule, const std::string& pointer, const std::string& message, const std::string& fix) {
-    auto pos = doc.pos_of(base + pointer);
+    auto pos = file.pos_of(base + pointer);
     findings.push_back({rule, file.path, pos.line, pos.column, app, message, fix});
     if (rule != "unknown-field") ok = false;
   }
@@ -157,9 +156,9 @@ std::string value_key_pointer(const std::string& dotted) {
 
 namespace {
 
-std::optional<Component> parse_one(const LoadedFile& file, const ath::YamlDocument& doc, const json& c, size_t element,
-                                   const std::string& base, std::vector<Finding>& findings) {
-  Reader r{file, doc, findings, "", base};
+std::optional<Component> parse_one(const LoadedFile& file, const json& c, size_t element, const std::string& base,
+                                   std::vector<Finding>& findings) {
+  Reader r{file, findings, "", base};
   if (!c.is_object()) {
     r.report("invalid-component", "", base.empty() ? "component file must be a YAML mapping" : "each list item must be a mapping",
              "give it at least `name`, `namespace` and `chart` (see values/README.md)");
@@ -169,8 +168,7 @@ std::optional<Component> parse_one(const LoadedFile& file, const ath::YamlDocume
   comp.element = element;
   comp.base = base;
   comp.file = file.path;
-  comp.doc = &doc;
-  comp.content = c;
+  comp.loaded = &file;
   comp.name = r.text(c, "", "name", true);
   if (!comp.name.empty()) {
     r.app = comp.app();
@@ -212,23 +210,23 @@ std::vector<Component> parse_components(const LoadedFile& file, std::vector<Find
     static const ath::YamlDocument empty_doc{};
     const ath::YamlDocument& doc = file.first() ? *file.first() : empty_doc;
     if (file.docs.size() > 1) {
-      auto pos = doc.pos_of("");
+      auto pos = file.pos_of("");
       findings.push_back({"invalid-component", file.path, pos.line, pos.column, "",
                           "component file holds " + std::to_string(file.docs.size()) +
                               " YAML documents; the git files generator reads only the first",
                           "keep one document per component.yaml"});
       ++bad;
     } else if (doc.value.is_null()) {
-      auto pos = doc.pos_of("");
+      auto pos = file.pos_of("");
       findings.push_back({"invalid-component", file.path, pos.line, pos.column, "", "component file is empty",
                           "give it at least `name`, `namespace` and `chart` (see values/README.md)"});
       ++bad;
     } else if (doc.value.is_array()) {
       for (size_t i = 0; i < doc.value.size(); ++i) {
-        if (auto c = parse_one(file, doc, doc.value[i], i, "/" + std::to_string(i), findings)) out.push_back(std::move(*c));
+        if (auto c = parse_one(file, doc.value[i], i, "/" + std::to_string(i), findings)) out.push_back(std::move(*c));
         else ++bad;
       }
-    } else if (auto c = parse_one(file, doc, doc.value, 0, "", findings)) {
+    } else if (auto c = parse_one(file, doc.value, 0, "", findings)) {
       out.push_back(std::move(*c));
     } else {
       ++bad;

@@ -43,9 +43,10 @@ struct Component {
   std::string file;  // repository-relative component.yaml
   size_t element = 0;    // index in a file that holds a YAML list of components (one app each)
   std::string base;      // JSON pointer of the element in the file ("" or "/1")
-  const ath::YamlDocument* doc = nullptr;  // positions; owned by the FileSet
-  json content;                            // the raw mapping, as YAML 1.2 reads it (Tilt's view)
-  json argo_content;                       // the same element as Argo CD reads it (YAML 1.1, yaml11.hpp)
+  const LoadedFile* loaded = nullptr;       // the file, for positions; owned by the FileSet
+  // The element as Argo CD reads it (YAML 1.1, yaml11.hpp); set by the analysis, owned by the
+  // FileSet (when YAML 1.1 reads the file as YAML 1.2 does) or by the analysis.
+  const json* argo_content = nullptr;
   std::string name;
   std::string namespace_;
   std::string tier;
@@ -61,8 +62,8 @@ struct Component {
   json tilt_set = json::object();  // dotted key -> value
 
   std::string app() const { return "apps-" + name; }
-  int line_of(const std::string& pointer) const { return doc ? doc->pos_of(base + pointer).line : 0; }
-  int column_of(const std::string& pointer) const { return doc ? doc->pos_of(base + pointer).column : 0; }
+  int line_of(const std::string& pointer) const { return loaded ? loaded->pos_of(base + pointer).line : 0; }
+  int column_of(const std::string& pointer) const { return loaded ? loaded->pos_of(base + pointer).column : 0; }
 };
 
 inline const char* const kLanguages[] = {"go", "node", "python", "none"};

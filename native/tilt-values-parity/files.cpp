@@ -1,6 +1,10 @@
 #include "files.hpp"
 
-#include <system_error>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 namespace tvp {
 
@@ -41,7 +45,18 @@ std::optional<ath::SourcePos> find_binary_byte(const std::string& text) {
   return std::nullopt;
 }
 
-LoadedFile parse_loaded(const std::string& path, const std::string& text, const LoadLimits& limits) {
+ath::SourcePos LoadedFile::pos_of(const std::string& pointer, size_t doc) const {
+  if (doc >= docs.size()) return {};
+  if (positions) return docs[doc].pos_of(pointer);
+  try {
+    auto again = ath::parse_yaml_stream(text, path);  // parsed once already, so it parses again
+    return doc < again.size() ? again[doc].pos_of(pointer) : ath::SourcePos{};
+  } catch (const ath::YamlError&) {
+    return {};
+  }
+}
+
+LoadedFile parse_loaded(const std::string& path, std::string text, const LoadLimits& limits) {
   LoadedFile f;
   f.path = path;
   f.exists = true;
@@ -52,50 +67,108 @@ LoadedFile parse_loaded(const std::string& path, const std::string& text, const 
   }
   ath::YamlLimits yl;
   yl.max_nodes = limits.max_nodes;
+  yl.keep_positions = limits.positions;
+  f.positions = limits.positions;
   try {
     f.docs = ath::parse_yaml_stream(text, path, yl);
   } catch (const ath::YamlError& e) {
     f.error = malformed(path, e.pos(), e.message(), "fix the YAML at this position (yamllint shows the same spot)");
   }
-  f.text = text;
+  f.text = std::move(text);
   return f;
 }
+
+namespace {
+
+// Closes a descriptor when it goes out of scope.
+struct Fd {
+  int fd;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+}  // namespace
 
 LoadedFile load_file(const std::filesystem::path& repo_root, const std::string& path, const LoadLimits& limits) {
   LoadedFile f;
   f.path = path;
-  std::error_code ec;
-  auto full = repo_root / path;
-  auto status = std::filesystem::status(full, ec);
-  if (ec || !std::filesystem::exists(status)) return f;
+  const std::string full = (repo_root / path).string();
+  // One open, one fstat and the reads: workspaces hold thousands of small files. O_NONBLOCK
+  // keeps a FIFO from blocking the open; it is reported as not a regular file below.
+  Fd in{::open(full.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)};
+  if (in.fd < 0) {
+    if (errno != EACCES) return f;  // missing (or a dangling link, a file below a file): not there
+    f.exists = true;
+    f.error = malformed(path, {}, "cannot be read", "check the file's permissions");
+    return f;
+  }
   f.exists = true;
-  if (!std::filesystem::is_regular_file(status)) {
+  struct stat st {};
+  if (::fstat(in.fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     f.error = malformed(path, {}, "is not a regular file", "replace it with a YAML file");
     return f;
   }
-  auto size = std::filesystem::file_size(full, ec);
-  if (!ec && size > limits.max_bytes) {
+  auto size = static_cast<size_t>(st.st_size);
+  if (size > limits.max_bytes) {
     f.error = malformed(path, {},
                         "file is " + std::to_string(size) + " bytes, over the limit of " +
                             std::to_string(limits.max_bytes) + " bytes for a workspace file",
                         "values and component files are small; check that this is the file you meant (or raise --max-file-bytes)");
     return f;
   }
-  std::string text;
-  try {
-    text = ath::read_text_file(full.string());
-  } catch (const std::exception& e) {
-    f.error = malformed(path, {}, "cannot be read", "check the file's permissions");
-    return f;
+  // Read to the end, whatever fstat said: the file may change while it is read.
+  std::string text(size + 1, '\0');
+  size_t have = 0;
+  while (true) {
+    if (have == text.size()) text.resize(text.size() * 2);
+    ssize_t n = ::read(in.fd, text.data() + have, text.size() - have);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      f.error = malformed(path, {}, "cannot be read", "check the file's permissions");
+      return f;
+    }
+    if (n == 0) break;
+    have += static_cast<size_t>(n);
+    if (have > limits.max_bytes) {
+      f.error = malformed(path, {}, "file grew over the limit of " + std::to_string(limits.max_bytes) + " bytes while it was read",
+                          "values and component files are small; check that this is the file you meant (or raise --max-file-bytes)");
+      return f;
+    }
   }
-  return parse_loaded(path, text, limits);
+  text.resize(have);
+  return parse_loaded(path, std::move(text), limits);
 }
 
 const LoadedFile& ensure_loaded(FileSet& files, const std::filesystem::path& repo_root, const std::string& path,
                                 const LoadLimits& limits) {
   auto it = files.find(path);
-  if (it != files.end()) return it->second;
+  if (it != files.end() && it->second.released) {
+    it->second = load_file(repo_root, path, limits);
+    it->second.keep = true;
+    return it->second;
+  }
+  if (it != files.end()) {
+    LoadedFile& f = it->second;
+    if (limits.positions && !f.positions && f.usable()) {
+      // Read first as a values file, now wanted with positions (say, as a component file as
+      // well): add them in place, so pointers into its documents stay valid.
+      auto again = ath::parse_yaml_stream(f.text, f.path);
+      for (size_t i = 0; i < f.docs.size() && i < again.size(); ++i) f.docs[i].positions = std::move(again[i].positions);
+      f.positions = true;
+    }
+    return f;
+  }
   return files.emplace(path, load_file(repo_root, path, limits)).first->second;
+}
+
+void release(FileSet& files, const std::string& path) {
+  auto it = files.find(path);
+  if (it == files.end() || it->second.keep || !it->second.usable()) return;
+  LoadedFile& f = it->second;
+  std::vector<ath::YamlDocument>().swap(f.docs);
+  std::string().swap(f.text);
+  f.released = true;
 }
 
 std::optional<std::string> normalize_relative(const std::string& path) {

@@ -1,5 +1,7 @@
 #include "files.hpp"
 
+#include <sys/stat.h>
+
 #include <doctest/doctest.h>
 
 #include "test_util.hpp"
@@ -69,6 +71,10 @@ TEST_CASE("load_file: missing, too large and directories") {
   auto d = load_file(tmp.path, "dir", {});
   REQUIRE(d.error);
   CHECK(d.error->message == "is not a regular file");
+  REQUIRE(::mkfifo((tmp.path / "fifo.yaml").c_str(), 0600) == 0);
+  auto fifo = load_file(tmp.path, "fifo.yaml", {});  // must not block waiting for a writer
+  REQUIRE(fifo.error);
+  CHECK(fifo.error->message == "is not a regular file");
   tmp.write("ok.yaml", "a: 1\n");
   FileSet files;
   const auto& once = ensure_loaded(files, tmp.path, "ok.yaml", {});
@@ -82,4 +88,65 @@ TEST_CASE("normalize_relative") {
   CHECK_FALSE(normalize_relative("../x"));
   CHECK_FALSE(normalize_relative("/abs"));
   CHECK_FALSE(normalize_relative("a/../../b"));
+}
+
+TEST_CASE("a file loaded without positions still names the line of a finding") {
+  LoadLimits no_positions;
+  no_positions.positions = false;
+  const std::string text = "a: 1\nimage:\n  tag: x\n---\nb: [1, 2]\n";
+  auto kept = parse_loaded("v.yaml", text, {});
+  auto lazy = parse_loaded("v.yaml", text, no_positions);
+  REQUIRE(lazy.docs.size() == 2);
+  CHECK(lazy.docs[0].positions.empty());
+  CHECK(lazy.docs[0].value == kept.docs[0].value);
+  for (const char* p : {"", "/a", "/image", "/image/tag", "/image/nokey"}) {
+    CAPTURE(p);
+    CHECK(lazy.pos_of(p).line == kept.pos_of(p).line);
+    CHECK(lazy.pos_of(p).column == kept.pos_of(p).column);
+  }
+  CHECK(lazy.pos_of("/image/tag").line == 3);
+  CHECK(lazy.pos_of("/b/1", 1).line == 5);
+  CHECK(lazy.pos_of("/b/1", 1).column == 8);
+  CHECK(lazy.pos_of("", 7).line == 0);
+}
+
+TEST_CASE("a file read without positions gets them when it is wanted with them") {
+  testing::TempDir tmp;
+  tmp.write("v.yaml", "a: 1\nb:\n  c: 2\n");
+  LoadLimits no_positions;
+  no_positions.positions = false;
+  FileSet files;
+  const LoadedFile& first = ensure_loaded(files, tmp.path, "v.yaml", no_positions);
+  const ath::YamlDocument* doc = first.first();
+  CHECK(doc->positions.empty());
+  const LoadedFile& again = ensure_loaded(files, tmp.path, "v.yaml", {});
+  CHECK(&again == &first);
+  CHECK(again.first() == doc);  // the same document, now with positions
+  CHECK(doc->pos_of("/b/c").line == 3);
+}
+
+TEST_CASE("release drops a parsed file until it is wanted again, then keeps it") {
+  testing::TempDir tmp;
+  tmp.write("v.yaml", "a: 1\n");
+  FileSet files;
+  ensure_loaded(files, tmp.path, "v.yaml", {});
+  release(files, "v.yaml");
+  CHECK(files.at("v.yaml").released);
+  CHECK(files.at("v.yaml").exists);
+  CHECK(files.at("v.yaml").docs.empty());
+  const LoadedFile& again = ensure_loaded(files, tmp.path, "v.yaml", {});
+  CHECK_FALSE(again.released);
+  CHECK(again.keep);
+  REQUIRE(again.first());
+  CHECK(again.first()->value["a"] == 1);
+  release(files, "v.yaml");  // a file wanted twice stays
+  CHECK_FALSE(files.at("v.yaml").released);
+  CHECK(files.at("v.yaml").first());
+  tmp.write("bad.yaml", "a: [\n");
+  ensure_loaded(files, tmp.path, "bad.yaml", {});
+  release(files, "bad.yaml");  // the finding stays
+  CHECK_FALSE(files.at("bad.yaml").released);
+  CHECK(files.at("bad.yaml").error);
+  release(files, "never-loaded.yaml");
+  CHECK_FALSE(files.count("never-loaded.yaml"));
 }

@@ -13,6 +13,9 @@ struct Finding {
   std::string app;      // "apps-<component>" when the finding concerns one app
   std::string message;  // what is wrong
   std::string fix;      // what to do about it
+  // A finding in the ApplicationSet is reported once per line and rule for every app that hits
+  // it: the apps after `app` (so a reader, and the differential test, knows each app it concerns).
+  std::vector<std::string> more_apps{};
 };
 
 struct RuleInfo {

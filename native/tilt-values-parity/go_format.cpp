@@ -122,7 +122,8 @@ std::pair<char32_t, size_t> decode_rune(const std::string& s, size_t i) {
 
 // strings.ToLower (Unicode), then regexp [^-a-z0-9.] -> "-" per character (rune), then the
 // first 253 bytes, then strings.Trim(name, "-."). Only two non-ASCII runes lower-case into
-// ASCII letters: KELVIN SIGN -> "k" and LATIN CAPITAL I WITH DOT ABOVE -> "i" + U+0307.
+// ASCII letters (unicode.ToLower; strings.ToLower applies no special casing): KELVIN SIGN -> "k"
+// and LATIN CAPITAL I WITH DOT ABOVE -> "i".
 std::string sanitize_name(const std::string& name) {
   std::string out;
   for (size_t i = 0; i < name.size();) {
@@ -135,7 +136,7 @@ std::string sanitize_name(const std::string& name) {
     } else if (r == 0x212A) {
       out += 'k';
     } else if (r == 0x0130) {
-      out += "i-";
+      out += 'i';
     } else {
       out += '-';
     }

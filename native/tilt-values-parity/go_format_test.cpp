@@ -35,6 +35,8 @@ TEST_CASE("sanitize_name is Argo CD's SanitizeName (template_functions.go:14, v3
   CHECK(sanitize_name("\xc3\x9cn\xc3\xaf") == "n");  // one "-" per character (not per byte), then trimmed
   CHECK(sanitize_name("x\xc3\x9cn\xc3\xafx") == "x-n-x");
   CHECK(sanitize_name("\xe2\x84\xaa") == "k");     // KELVIN SIGN lower-cases to k
+  // U+0130 lower-cases to plain "i" in Go (no special casing; differential case "İstanbul")
+  CHECK(sanitize_name("\xc4\xb0stanbul") == "istanbul");
   CHECK(sanitize_name(std::string(300, 'a')).size() == 253);
   CHECK(sanitize_name(std::string(252, 'a') + "-b") == std::string(252, 'a'));  // cut at 253, then trimmed
 }

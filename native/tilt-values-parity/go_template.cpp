@@ -479,8 +479,8 @@ std::string yaml_scalar(const json& v) {
                     return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '/';
                   });
     if (!simple) unsupported("toYaml of the text '" + s + "'");
-    // yaml.v2 double-quotes a string that would read back as another type.
-    return yaml11_plain_is_typed(s) ? "\"" + s + "\"" : s;
+    // yaml.v2 double-quotes a string that would resolve to another type, a date included.
+    return yaml11_marshal_quotes(s) ? "\"" + s + "\"" : s;
   }
   unsupported("toYaml of a nested collection");
 }

@@ -73,6 +73,7 @@ TEST_CASE("builtins and sprig functions with Go's types") {
   CHECK(go("{{ normalize \"Graph_\" }}") == "graph");
   CHECK(go("{{ toYaml .l }}") == "- a\n- b");
   CHECK(go("{{ toYaml \"on\" }}") == "\"on\"");
+  CHECK(go("{{ toYaml \"2001-12-14\" }}") == "\"2001-12-14\"");  // a date: yaml.v2 quotes it
   CHECK_THROWS_WITH_AS(go("{{ lower .port }}"), doctest::Contains("expected string"), TemplateError);
   CHECK_THROWS_WITH_AS(go("{{ upper .missing }}"), doctest::Contains("expected string"), TemplateError);
 }

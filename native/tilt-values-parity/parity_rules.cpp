@@ -28,7 +28,7 @@ Finding at(const Component& c, const std::string& pointer, const std::string& ru
 
 Finding at(const LoadedFile& f, const std::string& pointer, const std::string& rule, const std::string& app,
            const std::string& message, const std::string& fix) {
-  ath::SourcePos pos = f.first() ? f.first()->pos_of(pointer) : ath::SourcePos{1, 1};
+  ath::SourcePos pos = f.first() ? f.pos_of(pointer) : ath::SourcePos{1, 1};
   if (pos.line == 0) pos = {1, 1};
   return {rule, f.path, pos.line, pos.column, app, message, fix};
 }

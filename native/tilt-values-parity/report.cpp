@@ -27,6 +27,7 @@ json report_json(const std::vector<Finding>& findings, const ReportContext& ctx)
                     {"line", f.line},
                     {"column", f.column},
                     {"app", f.app},
+                    {"more_apps", f.more_apps},
                     {"message", f.message},
                     {"fix", f.fix}});
   return {{"schema", "tilt-values-parity/check/v1"},
@@ -61,6 +62,7 @@ json report_sarif(const std::vector<Finding>& findings, const ReportContext& ctx
                    {"locations", json::array({{{"physicalLocation", physical}}})}};
     if (index >= 0) result["ruleIndex"] = index;
     if (!f.app.empty()) result["properties"] = {{"app", f.app}};
+    if (!f.more_apps.empty()) result["properties"]["moreApps"] = f.more_apps;
     results.push_back(result);
   }
   std::string base = ctx.repo_root;

@@ -37,7 +37,7 @@ void resolve_value_files(ArgoApp& app, const RepoView& repo) {
                                             {"ARGOCD_APP_NAMESPACE", app.namespace_},
                                             {"ARGOCD_APP_PROJECT_NAME", app.project},
                                             {"ARGOCD_APP_SOURCE_REPO_URL", app.repo_url},
-                                            {"ARGOCD_APP_SOURCE_PATH", app.chart},
+                                            {"ARGOCD_APP_SOURCE_PATH", app.source_path},
                                             {"ARGOCD_APP_SOURCE_TARGET_REVISION", app.target_revision}};
   std::string unknowable;
   auto expand = [&](const std::string& s) {

@@ -26,6 +26,7 @@ ArgoApp app(std::vector<std::string> raw) {
   a.name = "apps-graph";
   a.namespace_ = "ameide";
   a.chart = "values/charts/app";
+  a.source_path = "values/charts/app";
   a.refs = {"values"};
   a.raw_value_files = std::move(raw);
   for (size_t i = 0; i < a.raw_value_files.size(); ++i) a.raw_value_file_pointers.push_back("/p/" + std::to_string(i));
@@ -69,4 +70,13 @@ TEST_CASE("value files Argo CD rejects or tilt-values-parity cannot know are pro
   CHECK(a.problems[2].message.find("ARGOCD_APP_REVISION") != std::string::npos);
   CHECK(a.problems[3].message.find("repository root") != std::string::npos);
   CHECK(a.value_files == std::vector<std::string>{"values/charts/app/$x/y.yaml"});  // $$ is a literal $
+}
+
+TEST_CASE("$ARGOCD_APP_SOURCE_PATH is the source path as written, not the normalised chart") {
+  auto a = app({"$values/$ARGOCD_APP_SOURCE_PATH/values-dev.yaml", "$values/values/dev/apps/apps-graph$ARGOCD_APP_SOURCE_PATH.yaml"});
+  a.source_path = "./values/charts/app/";
+  resolve_value_files(a, repo());
+  CHECK(a.problems.empty());
+  CHECK(a.value_files == std::vector<std::string>{"values/charts/app/values-dev.yaml",
+                                                  "values/dev/apps/apps-graph./values/charts/app/.yaml"});
 }

@@ -89,6 +89,7 @@ Workspace open_workspace(const fs::path& root, const std::string& env, const Loa
   cfg_file.path = in_repo(kWorkspaceFile);
   if (cfg_file.error) findings.push_back(*cfg_file.error);
   for (size_t i = first_config_finding; i < findings.size(); ++i) findings[i].file = cfg_file.path;
+  cfg_file.keep = true;
   ws.files.emplace(cfg_file.path, cfg_file);
   auto pattern = normalize_relative(in_repo(expand_convention(cfg.application_sets, env, "")));
   if (!pattern) throw WorkspaceError("applicationSets '" + cfg.application_sets + "' leaves the repository");
@@ -96,7 +97,10 @@ Workspace open_workspace(const fs::path& root, const std::string& env, const Loa
   if (ws.application_set_files.empty())
     throw WorkspaceError("no ApplicationSet file for env '" + env + "': nothing matches " + (ws.repo_root / *pattern).string() +
                          " (workspace.yaml applicationSets: " + cfg.application_sets + ")");
-  for (const auto& file : ws.application_set_files) ensure_loaded(ws.files, ws.repo_root, file, limits);
+  for (const auto& file : ws.application_set_files) {
+    ensure_loaded(ws.files, ws.repo_root, file, limits);
+    ws.files.at(file).keep = true;  // the analysis points into it
+  }
   return ws;
 }
 

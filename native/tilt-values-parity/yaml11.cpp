@@ -91,6 +91,34 @@ json yaml11_resolve_plain(const std::string& in) {
 
 bool yaml11_plain_is_typed(const std::string& text) { return !yaml11_resolve_plain(text).is_string(); }
 
+bool yaml11_plain_is_timestamp(const std::string& s) {
+  // parseTimestamp: four digits and '-' first; of its time.Parse layouts only the date-only
+  // "2006-1-2" has no ':' (the others need a time of day, "15:4:5").
+  if (s.find(':') != std::string::npos) return false;
+  auto digit = [&](size_t i) { return i < s.size() && s[i] >= '0' && s[i] <= '9'; };
+  if (!digit(0) || !digit(1) || !digit(2) || !digit(3) || s.size() < 5 || s[4] != '-') return false;
+  size_t i = 5;
+  auto number = [&](int& out) {  // time.Parse's getnum: one or two digits
+    if (!digit(i)) return false;
+    out = s[i++] - '0';
+    if (digit(i)) out = out * 10 + (s[i++] - '0');
+    return true;
+  };
+  int month = 0, day = 0;
+  if (!number(month) || i >= s.size() || s[i++] != '-' || !number(day) || i != s.size()) return false;
+  if (month < 1 || month > 12) return false;
+  int year = std::stoi(s.substr(0, 4));
+  static const int days_in[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+  return day >= 1 && day <= (month == 2 && leap ? 29 : days_in[month - 1]);  // "day out of range"
+}
+
+bool yaml11_marshal_quotes(const std::string& text) {
+  // isBase60Float (encode.go): YAML 1.1 sexagesimal, read back as text but written quoted.
+  static const std::regex base60(R"(^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$)");
+  return yaml11_plain_is_typed(text) || yaml11_plain_is_timestamp(text) || std::regex_match(text, base60);
+}
+
 namespace {
 
 std::string escape_pointer(const std::string& key) {
@@ -174,10 +202,9 @@ Yaml11Document decode_yaml11(const std::string& text) {
   return doc;
 }
 
-namespace {
-
-bool needs_precise_decode(const std::string& text) {
-  if (text.find("<<") != std::string::npos) return true;
+bool yaml11_may_differ(const std::string& text) {
+  // Merge keys, and tags (`!!binary` decodes base64 under YAML 1.1), need the precise decode.
+  if (text.find("<<") != std::string::npos || text.find('!') != std::string::npos) return true;
   static const std::set<std::string> words = {"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
                                               "on", "On", "ON", "off", "Off", "OFF"};
   auto delimiter = [](char c) { return std::isspace(static_cast<unsigned char>(c)) || std::string_view(",:[]{}#'\"").find(c) != std::string_view::npos; };
@@ -197,6 +224,8 @@ bool needs_precise_decode(const std::string& text) {
   return false;
 }
 
+namespace {
+
 json floats(const json& v) {
   if (v.is_number_integer() || v.is_number_unsigned()) return v.get<double>();
   if (v.is_array()) {
@@ -215,7 +244,7 @@ json floats(const json& v) {
 }  // namespace
 
 Yaml11Document decode_yaml11(const std::string& text, const json& yaml12) {
-  if (needs_precise_decode(text)) return decode_yaml11(text);
+  if (yaml11_may_differ(text)) return decode_yaml11(text);
   return {floats(yaml12), {}};
 }
 

@@ -33,15 +33,27 @@ json yaml11_resolve_plain(const std::string& text);
 // True when a plain scalar with this text would not read back as a string under YAML 1.1.
 bool yaml11_plain_is_typed(const std::string& text);
 
+// True when go-yaml v2 resolves this plain text as a timestamp (resolve.go parseTimestamp). It
+// still decodes into a string (decode.go keeps timestamps as text in an interface{}), but the
+// encoder quotes it.
+bool yaml11_plain_is_timestamp(const std::string& text);
+
+// True when go-yaml v2's encoder double-quotes this single-line text (encode.go stringv): it
+// would resolve to another tag than !!str (timestamps included) or is a base-60 float.
+bool yaml11_marshal_quotes(const std::string& text);
+
 // Decodes the first document. Throws TemplateError for what is not modelled (merge keys,
 // explicit tags other than !!str, float or null map keys, duplicate keys, .inf/.nan) and for
 // YAML that does not parse.
 Yaml11Document decode_yaml11(const std::string& text);
 
-// decode_yaml11 without a second parse when it cannot matter: when no plain token of `text`
-// could read differently under YAML 1.1 (no y/n/yes/no/on/off words, nothing starting with a
-// digit, sign or '.', no merge key), the YAML 1.2 value already parsed (`yaml12`) is the answer,
-// with its integers made float64. Otherwise the precise decode.
+// False when no plain token of `text` could read differently under YAML 1.1 (no y/n/yes/no/on/off
+// words, nothing starting with a digit, sign or '.', no merge key, no tag): then the YAML 1.2
+// value is what Argo CD reads, and it holds no numbers (so none to make float64).
+bool yaml11_may_differ(const std::string& text);
+
+// decode_yaml11 without a second parse when it cannot matter (!yaml11_may_differ): the YAML 1.2
+// value already parsed (`yaml12`), with its integers made float64. Otherwise the precise decode.
 Yaml11Document decode_yaml11(const std::string& text, const json& yaml12);
 
 }  // namespace tvp

@@ -27,6 +27,26 @@ TEST_CASE("plain scalars resolve as go-yaml v2 (YAML 1.1) then JSON (numbers flo
   CHECK(yaml11_resolve_plain("1.0").is_number_float());
 }
 
+// Each expectation is what gopkg.in/yaml.v2 2.4 Marshal gives for the string (run with Go).
+TEST_CASE("yaml11_marshal_quotes: go-yaml v2 quotes text that resolves to another tag, dates and base-60 too") {
+  struct Case {
+    const char* text;
+    bool quoted;
+  };
+  const Case cases[] = {{"2001-12-14", true},  {"2001-1-2", true},     {"2001-12-1", true},    {"2000-02-29", true},
+                        {"0000-02-29", true},  {"2001-02-30", false},  {"1900-02-29", false},  {"2001-13-01", false},
+                        {"2001-00-10", false}, {"2001-12-00", false},  {"2001-12-14x", false}, {"2001-012-14", false},
+                        {"20011-12-14", false}, {"2001-1-", false},    {"2001--1-1", false},   {"1e3", true},
+                        {"on", true},          {"~", true},            {"190:20:30", true},    {"1:20", true},
+                        {"1:70", false},       {"ab", false},          {"graph_", false},      {"v1.2", false}};
+  for (const auto& c : cases) {
+    CAPTURE(c.text);
+    CHECK(yaml11_marshal_quotes(c.text) == c.quoted);
+  }
+  CHECK(yaml11_plain_is_timestamp("2001-12-14"));
+  CHECK_FALSE(yaml11_plain_is_typed("2001-12-14"));  // decoded, it is still the text
+}
+
 TEST_CASE("decode_yaml11 types values and keys, and reports what the template sees differently") {
   auto d = decode_yaml11("name: on\nnamespace: 'off'\nport: 8080\nversion: 1.10\nmode: 010\non: x\nlist: [yes, \"no\"]\n");
   CHECK(d.value["name"] == true);

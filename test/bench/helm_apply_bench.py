@@ -18,11 +18,18 @@ namespace. Then, interleaved so that both see the same machine load:
 Writes are counted from the fixtures' request logs: on a re-apply tilt-helm-apply must send no
 write beyond helm's own (requests whose user agent is not helm's), and as many as plain helm.
 
+CPU: user + system seconds of each run and every process it waited for (getrusage
+RUSAGE_CHILDREN deltas: helm, the post-renderer, a per-run kubectl proxy), less sensitive to a
+loaded machine than wall time. The session's kubectl proxy runs under a detached keeper, so its
+CPU is read from /proc (keeper and kubectl, through the records in the state folder) and shown
+separately.
+
 full:  7 rounds, 3 first applies per helm; exits 1 when re-apply > 1.15x or first > 2x.
 smoke: 2 rounds, 1 first apply, --latency-ms 2; checks correctness (images, writes) only.
 """
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -66,13 +73,47 @@ def argo_deploy(c, helm, ns, app):
     c.kubectl('apply', '-f', '-', input=json.dumps(application))
 
 
+def children_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def proc_cpu(pid):
+    """utime + stime of a running process, in seconds (0 when it is gone)."""
+    try:
+        with open(f'/proc/{pid}/stat') as f:
+            fields = f.read().rpartition(')')[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def session_proxy_cpu(c):
+    """CPU seconds so far of the session proxies' keepers and their kubectl (apply_connection.hpp)."""
+    folder = os.path.join(c.env['XDG_CACHE_HOME'], 'ath', 'helm-apply', 'session-proxies')
+    total = 0.0
+    for name in (os.listdir(folder) if os.path.isdir(folder) else []):
+        if not name.endswith('.json'):
+            continue
+        try:
+            with open(os.path.join(folder, name)) as f:
+                keeper = json.load(f)['keeper_pid']
+            with open(f'/proc/{keeper}/task/{keeper}/children') as f:
+                kids = [int(p) for p in f.read().split()]
+        except (OSError, ValueError, KeyError):
+            continue
+        total += proc_cpu(keeper) + sum(proc_cpu(k) for k in kids)
+    return total
+
+
 def timed(c, argv, env=None):
-    start = time.monotonic()
+    """(wall seconds, CompletedProcess, CPU seconds of the run and its waited-for children)."""
+    start, cpu = time.monotonic(), children_cpu()
     res = subprocess.run(argv, env=env or c.env, capture_output=True, text=True, timeout=600)
-    elapsed = time.monotonic() - start
+    elapsed, cpu = time.monotonic() - start, children_cpu() - cpu
     if res.returncode != 0:
         raise SystemExit(f'{" ".join(argv)} exited {res.returncode}:\n{res.stderr[-3000:]}')
-    return elapsed, res
+    return elapsed, res, cpu
 
 
 def ours(c, tool, helm, ns, app, tag):
@@ -133,11 +174,24 @@ def bench(tool, helm, smoke, rounds, firsts):
                 if image(c, ns) != f'{IMAGE_REPO}:{tag}':
                     problems.append(f'{version} first apply in {ns}: image is {image(c, ns)}')
         re_ours, re_plain, extra_writes, write_counts = [], [], [], []
+        cpu_ours, cpu_plain, cpu_proxy = [], [], []
+
+        def ours_round(tag):
+            before = session_proxy_cpu(mine)
+            wall, _, cpu = ours(mine, tool, helm, 'bench0', f'{RELEASE}-0', tag)
+            re_ours.append(wall)
+            cpu_ours.append(cpu)
+            cpu_proxy.append(session_proxy_cpu(mine) - before)
+
+        def plain_round(tag):
+            wall, _, cpu = plain(base, helm, 'bench0', tag)
+            re_plain.append(wall)
+            cpu_plain.append(cpu)
+
         for r in range(rounds):
             tag = f'tilt-r{r}'
             mark_mine, mark_base = len(mine.requests()), len(base.requests())
-            pair = [lambda: re_ours.append(ours(mine, tool, helm, 'bench0', f'{RELEASE}-0', tag)[0]),
-                    lambda: re_plain.append(plain(base, helm, 'bench0', tag)[0])]
+            pair = [lambda: ours_round(tag), lambda: plain_round(tag)]
             for run in (pair if r % 2 == 0 else pair[::-1]):
                 run()
             n_mine, not_helm = writes(mine, mark_mine)
@@ -154,6 +208,7 @@ def bench(tool, helm, smoke, rounds, firsts):
     med = statistics.median
     result = {'helm': version, 'first_ours': med(first_ours), 'first_plain': med(first_plain),
               're_ours': med(re_ours), 're_plain': med(re_plain), 'writes': write_counts[-1] if write_counts else None,
+              'cpu_ours': med(cpu_ours), 'cpu_plain': med(cpu_plain), 'cpu_proxy': med(cpu_proxy),
               'first_all': (first_ours, first_plain), 're_all': (re_ours, re_plain)}
     return result, problems
 
@@ -166,6 +221,8 @@ def main():
     smoke = '--smoke' in args
     rounds = int(args[args.index('--rounds') + 1]) if '--rounds' in args else (2 if smoke else 7)
     firsts = int(args[args.index('--firsts') + 1]) if '--firsts' in args else (1 if smoke else 3)
+    load = os.getloadavg()
+    print(f'load average at start: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} cores', flush=True)
     print(f'mode: {"smoke" if smoke else "full"}; fixture --latency-ms {2 if smoke else 20}; chart values/charts/app '
           f'(apps-graph values); {firsts} first applies and {rounds} re-applies per helm', flush=True)
     problems = []
@@ -175,6 +232,9 @@ def main():
         first_ratio, re_ratio = r['first_ours'] / r['first_plain'], r['re_ours'] / r['re_plain']
         print(f"helm {r['helm']}: re-apply   tilt-helm-apply {r['re_ours']:.3f} s  plain helm {r['re_plain']:.3f} s  "
               f"ratio {re_ratio:.2f}x (target <= 1.15x); writes per re-apply {r['writes'][0]} vs {r['writes'][1]}")
+        print(f"helm {r['helm']}: CPU per re-apply  tilt-helm-apply {r['cpu_ours']:.2f} s (+ {r['cpu_proxy']:.2f} s in the "
+              f"session's kubectl proxy)  plain helm {r['cpu_plain']:.2f} s  ratio "
+              f"{(r['cpu_ours'] + r['cpu_proxy']) / r['cpu_plain']:.2f}x (medians)")
         print(f"helm {r['helm']}: first      tilt-helm-apply {r['first_ours']:.3f} s  plain helm {r['first_plain']:.3f} s  "
               f"ratio {first_ratio:.2f}x (target <= 2x)")
         print('  samples (s): re ours ' + ' '.join(f'{x:.2f}' for x in r['re_all'][0]) + ' | re plain ' +
@@ -186,6 +246,8 @@ def main():
                 problems.append(f"helm {r['helm']}: re-apply ratio {re_ratio:.2f}x > 1.15x")
             if first_ratio > 2:
                 problems.append(f"helm {r['helm']}: first apply ratio {first_ratio:.2f}x > 2x")
+    load = os.getloadavg()
+    print(f'load average at end: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}')
     for p in problems:
         print('FAIL: ' + p)
     sys.exit(1 if problems else 0)

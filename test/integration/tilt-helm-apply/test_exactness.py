@@ -75,12 +75,12 @@ class Base(unittest.TestCase):
                'status': {'resources': resources}}
         self.c.kubectl('apply', '-f', '-', input=json.dumps(app))
 
-    def apply(self, values, tag, expect=0, extra=(), wrapper=(), app=APP):
+    def apply(self, values, tag, expect=0, extra=(), wrapper=(), app=APP, env=None):
         argv = [*wrapper, APPLY, 'apply', '--release', RELEASE, '--namespace', NS, '--chart', CHART,
                 '--values', values, *extra]
         if app:
             argv += ['--argocd-app', app]
-        env = dict(self.c.env, AMEIDE_HELM_BIN=HELM, TILT_IMAGE_0=f'registry.localhost:32000/exact:{tag}')
+        env = dict(self.c.env, AMEIDE_HELM_BIN=HELM, TILT_IMAGE_0=f'registry.localhost:32000/exact:{tag}', **(env or {}))
         res = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=300)
         self.assertEqual(res.returncode, expect, f'apply exited {res.returncode}:\n{res.stderr}')
         return res

@@ -41,6 +41,16 @@ class IsolatedBase(ApplyBase):
         self.assertEqual(res.returncode, expect, f'delete of {release} exited {res.returncode}:\n{res.stderr}')
         return res
 
+    def session_proxy_keepers(self):
+        """Keeper pids in the session proxy records (native/core/session_proxy.hpp)."""
+        folder = os.path.join(self.c.env['XDG_CACHE_HOME'], 'ath', 'helm-apply', 'session-proxies')
+        pids = []
+        for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+            if name.endswith('.json'):
+                with open(os.path.join(folder, name)) as f:
+                    pids.append(json.load(f)['keeper_pid'])
+        return pids
+
     def deployment(self, name, ns=NS):
         return self.c.call('GET', path_of('apps/v1', 'deployments', name, ns))
 
@@ -53,7 +63,11 @@ class Isolated(IsolatedBase):
     def test_two_developers_side_by_side_argo_untouched_and_down_removes_only_ones_own(self):
         before = self.argo_state()
         self.iso_apply('alice', 'apps-graph-tilt')
+        keeper = self.session_proxy_keepers()
         self.iso_apply('bob', 'apps-graph-bob')
+        # Both applies ran in this test's session: one kubectl proxy, kept between them.
+        self.assertEqual(len(keeper), 1)
+        self.assertEqual(self.session_proxy_keepers(), keeper)
         self.assertEqual(self.releases(), ['apps-graph-bob', 'apps-graph-tilt'])
         for name, user in [('apps-graph-tilt', 'alice'), ('apps-graph-bob', 'bob')]:
             status, dep = self.deployment(name)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -70,8 +71,15 @@ var isTemplated = regexp.MustCompile(".*{{.*}}.*")
 // replace follows Render.Replace (applicationset/utils/utils.go:402-443, v3.4.7): Go
 // text/template with the options in order, or fasttemplate with `{{`/`}}` where an unknown
 // tag stays literal.
-func replace(tmpl string, params map[string]any, goTemplate bool, options []string) (string, error) {
+func replace(tmpl string, params map[string]any, goTemplate bool, options []string) (_ string, err error) {
 	if goTemplate {
+		// text/template panics on an option it does not know; the controller's reconcile fails
+		// (controller-runtime recovers the panic), so no Application is generated.
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("panic: %v", r)
+			}
+		}()
 		t := template.New("base").Funcs(funcs)
 		for _, o := range options {
 			t = t.Option(o)
@@ -210,7 +218,22 @@ func renderApp(root string, tmpl map[string]any, patch *string, params map[strin
 		app.Error = err.Error()
 		return app
 	}
+	// Through JSON into the typed fields the comparison needs, as the controller's typed
+	// Application does (template.go:38-62).
+	decode := func(v any) (application, error) {
+		raw, _ := json.Marshal(v)
+		var a application
+		return a, json.Unmarshal(raw, &a)
+	}
+	pre, err := decode(rendered)
+	if err != nil {
+		app.Error = "the rendered Application does not decode: " + err.Error()
+		return app
+	}
 	if patch != nil {
+		// applyTemplatePatch (controllers/template/patch.go:13-40): the rendered patch read as
+		// YAML 1.1, decoded on its own as an Application, merged; null changes nothing; the
+		// project is kept.
 		text, err := replace(*patch, params, goTemplate, options)
 		if err != nil {
 			app.Error = err.Error()
@@ -221,16 +244,20 @@ func renderApp(root string, tmpl map[string]any, patch *string, params map[strin
 			app.Error = "templatePatch: " + err.Error()
 			return app
 		}
-		rendered = mergePatch(rendered, p)
+		if _, err := decode(p); err != nil {
+			app.Error = "invalid templatePatch: " + err.Error()
+			return app
+		}
+		if p != nil {
+			rendered = mergePatch(rendered, p)
+		}
 	}
-	// Through JSON into the typed fields the comparison needs, as the controller's typed
-	// Application does.
-	raw, _ := json.Marshal(rendered)
-	var a application
-	if err := json.Unmarshal(raw, &a); err != nil {
+	a, err := decode(rendered)
+	if err != nil {
 		app.Error = "the rendered Application does not decode: " + err.Error()
 		return app
 	}
+	a.Spec.Project = pre.Spec.Project
 	app.Name = a.Metadata.Name
 	app.Namespace = a.Spec.Destination.Namespace
 	sources := a.Spec.Sources
@@ -249,7 +276,9 @@ func renderApp(root string, tmpl map[string]any, patch *string, params map[strin
 		return app
 	}
 	src := sources[chart]
-	app.Chart = src.Path
+	// The repo-server joins the source path to the checkout (argopath.Path, filepath.Join), so
+	// "./charts/app" and "charts/app/" are the same chart folder: compared cleaned.
+	app.Chart = path.Clean(src.Path)
 	app.Release = app.Name
 	app.ValueFiles = []string{}
 	if src.Helm == nil {

@@ -21,7 +21,7 @@
 #include "watcher.hpp"
 
 using namespace ath;
-using namespace tas;
+using namespace ath::argocd_sync;
 
 namespace {
 

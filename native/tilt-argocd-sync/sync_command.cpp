@@ -8,7 +8,7 @@
 #include "holder_store.hpp"
 #include "resume_plan.hpp"
 
-namespace tas {
+namespace ath::argocd_sync {
 using nlohmann::json;
 
 Report sync_apps(ath::KubeClient& kc, const GuardConfig& cfg, const SyncCommand& cmd) {
@@ -64,4 +64,4 @@ Report sync_apps(ath::KubeClient& kc, const GuardConfig& cfg, const SyncCommand&
   return report;
 }
 
-}  // namespace tas
+}  // namespace ath::argocd_sync

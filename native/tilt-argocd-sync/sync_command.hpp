@@ -8,7 +8,7 @@
 #include "core/kube_client.hpp"
 #include "sync_guard.hpp"
 
-namespace tas {
+namespace ath::argocd_sync {
 
 struct SyncCommand {
   std::vector<std::string> apps;
@@ -19,4 +19,4 @@ struct SyncCommand {
 // Throws UsageError (nothing written) when an app does not exist.
 Report sync_apps(ath::KubeClient& kc, const GuardConfig& cfg, const SyncCommand& cmd);
 
-}  // namespace tas
+}  // namespace ath::argocd_sync

@@ -17,7 +17,7 @@
 #include "resume_plan.hpp"
 #include "sync_trigger.hpp"
 
-namespace tas {
+namespace ath::argocd_sync {
 using nlohmann::json;
 
 namespace {
@@ -927,4 +927,4 @@ Report SyncGuard::recover() {
   return resume(req);
 }
 
-}  // namespace tas
+}  // namespace ath::argocd_sync

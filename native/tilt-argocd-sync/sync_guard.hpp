@@ -14,7 +14,7 @@
 #include "pause_plan.hpp"
 #include "resume_plan.hpp"
 
-namespace tas {
+namespace ath::argocd_sync {
 
 struct Identity {
   std::string user;
@@ -157,4 +157,4 @@ class SyncGuard {
 
 bool pid_alive(int pid);
 
-}  // namespace tas
+}  // namespace ath::argocd_sync

@@ -10,7 +10,7 @@
 #include "core/parallel.hpp"
 #include "core/process.hpp"
 
-namespace tas {
+namespace ath::argocd_sync {
 using nlohmann::json;
 
 namespace {
@@ -107,4 +107,4 @@ Report sync_with_argocd_cli(const std::vector<std::string>& apps, bool wait, std
   return report;
 }
 
-}  // namespace tas
+}  // namespace ath::argocd_sync

@@ -59,11 +59,6 @@ std::string milliseconds_as_seconds(std::chrono::milliseconds ms) {
   return text;
 }
 
-void print(const Report& r) {
-  std::fputs(r.text().c_str(), stdout);
-  std::fflush(stdout);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -214,7 +209,7 @@ int main(int argc, char** argv) {
       }
       std::vector<std::string> resumed;
       for (const auto& i : r.items)
-        if (i.kind == "Application" && i.action == "resumed" && !r.sync_requests.count(i.name)) resumed.push_back(i.name);
+        if (i.kind == "Application" && i.action == Action::Resumed && !r.sync_requests.count(i.name)) resumed.push_back(i.name);
       if (!no_sync && !resumed.empty() && !common.dry_run) {
         Report s = sync_with == "argocd-cli" ? sync_with_argocd_cli(resumed, wait, std::chrono::seconds(timeout))
                    : wait ? wait_for_syncs(kc, argocd_ns, resumed, std::chrono::seconds(timeout), stdout)

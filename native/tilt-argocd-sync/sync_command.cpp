@@ -54,11 +54,11 @@ Report sync_apps(ath::KubeClient& kc, const GuardConfig& cfg, const SyncCommand&
     auto w = guarded_json_patch(kc, applications_resource(), cfg.ns, name, current, plan, cmd.dry_run);
     std::string prune = std::string("prune ") + (req.prune ? "on" : "off");
     if (!w.ok())
-      report.items[i] = {"Application", name, "failed", w.error->describe(), false};
+      report.items[i] = {"Application", name, Action::Failed, w.error->describe(), false};
     else if (sent)
-      report.items[i] = {"Application", name, cmd.dry_run ? "would request a sync" : "sync requested", prune, true};
+      report.items[i] = {"Application", name, cmd.dry_run ? Action::WouldRequestSync : Action::SyncRequested, prune, true};
     else
-      report.items[i] = {"Application", name, "already syncing", "an operation is pending; no second one is requested",
+      report.items[i] = {"Application", name, Action::AlreadySyncing, "an operation is pending; no second one is requested",
                          true};
   });
   return report;

@@ -62,26 +62,6 @@ Identity Identity::current(int pid, int ttl_seconds) {
   return me;
 }
 
-int Report::exit_code() const {
-  for (const auto& i : items)
-    if (!i.ok) return ath::kExitFindings;
-  return ath::kExitOk;
-}
-
-std::string Report::text() const {
-  std::string out;
-  for (const auto& i : items)
-    out += i.kind + " " + i.name + ": " + i.action + (i.detail.empty() ? "" : " (" + i.detail + ")") + "\n";
-  return out;
-}
-
-json Report::to_json() const {
-  json list = json::array();
-  for (const auto& i : items)
-    list.push_back({{"kind", i.kind}, {"name", i.name}, {"action", i.action}, {"detail", i.detail}, {"ok", i.ok}});
-  return {{"items", list}, {"exitCode", exit_code()}};
-}
-
 Liveness SyncGuard::liveness() const { return {Clock::now(), cfg_.me.host, pid_alive}; }
 
 void SyncGuard::settle_parents(const std::vector<std::string>& apps, const std::vector<size_t>& parents,
@@ -266,7 +246,7 @@ std::optional<Report> SyncGuard::pause_once(const std::vector<std::string>& requ
     }
     for (const auto& parent : parent_application_sets(obj)) {
       if (!set_objs.count(parent)) {
-        report.items.push_back({"ApplicationSet", parent, "not found", "only its app " + name + " is paused", true});
+        report.items.push_back({"ApplicationSet", parent, Action::NotFound, "only its app " + name + " is paused", true});
         continue;
       }
       if (set_records.count(parent)) continue;
@@ -361,7 +341,7 @@ std::optional<Report> SyncGuard::pause_once(const std::vector<std::string>& requ
   auto pause_app = [&](size_t i) {
     auto plan = [&](const json& obj) { return app_pause_ops(obj, decision.mode); };
     auto w = guarded_json_patch(kc_, app_r, cfg_.ns, apps[i], app_objs[apps[i]], plan, cfg_.dry_run);
-    app_out[i] = {"Application", apps[i], w.ok() ? (w.changed ? "paused" : "already paused") : "failed",
+    app_out[i] = {"Application", apps[i], w.ok() ? (w.changed ? Action::Paused : Action::AlreadyPaused) : Action::Failed,
                   w.ok() ? "journaled " + automated_text(app_records[apps[i]].saved) +
                                (parent_apps.count(apps[i]) ? "; it manages a parent ApplicationSet" : "")
                          : w.error->describe(),
@@ -377,7 +357,7 @@ std::optional<Report> SyncGuard::pause_once(const std::vector<std::string>& requ
     const bool steps = set_touches_strategy(set_names[i]);
     auto plan = [&](const json& obj) { return application_set_pause_ops(obj, steps); };
     auto w = guarded_json_patch(kc_, set_r, cfg_.ns, set_names[i], set_objs[set_names[i]], plan, cfg_.dry_run);
-    set_out[i] = {"ApplicationSet", set_names[i], w.ok() ? (w.changed ? "paused" : "already paused") : "failed",
+    set_out[i] = {"ApplicationSet", set_names[i], w.ok() ? (w.changed ? Action::Paused : Action::AlreadyPaused) : Action::Failed,
                   w.ok() ? std::string("ignoreApplicationDifferences covers automated") +
                                (steps ? "; RollingSync steps at maxUpdate 0" : "")
                          : w.error->describe(),
@@ -394,7 +374,7 @@ std::optional<Report> SyncGuard::pause_once(const std::vector<std::string>& requ
         auto w = guarded_json_patch(kc_, app_r, cfg_.ns, apps[i], nullptr, plan, false);
         if (!w.ok() || auto_sync_on(w.object)) {
           app_out[i].ok = false;
-          app_out[i].action = "failed";
+          app_out[i].action = Action::Failed;
           app_out[i].detail = "auto-sync is still on after pausing: " + (w.ok() ? "something re-enabled it" : w.error->describe());
         } else if (w.changed) {
           app_out[i].detail += "; re-paused after a controller reverted it";
@@ -407,7 +387,7 @@ std::optional<Report> SyncGuard::pause_once(const std::vector<std::string>& requ
         auto w = guarded_json_patch(kc_, set_r, cfg_.ns, set_names[k], nullptr, plan, false);
         if (!w.ok() || !application_set_paused(w.object, steps)) {
           set_out[k].ok = false;
-          set_out[k].action = "failed";
+          set_out[k].action = Action::Failed;
           set_out[k].detail = w.ok() ? "the pause did not stick" : w.error->describe();
         }
       }
@@ -502,7 +482,7 @@ Report SyncGuard::resume(const ResumeRequest& req) {
     if (apps.count(name)) continue;
     auto holders = holders_of(state, name);
     if (!holders.empty()) {
-      report.items.push_back({"Application", name, "kept paused", "still held by " + join(holders), true});
+      report.items.push_back({"Application", name, Action::KeptPaused, "still held by " + join(holders), true});
       continue;
     }
     if (state.apps.count(name)) continue;
@@ -511,7 +491,7 @@ Report SyncGuard::resume(const ResumeRequest& req) {
         superseded(jt->second.uid, jt->second.paused_at, find_ptr(state.restored_apps, name))) {
       const Restored& r = state.restored_apps.at(name);
       stale_apps.insert(name);
-      report.items.push_back({"Application", name, "not written back",
+      report.items.push_back({"Application", name, Action::NotWrittenBack,
                               "its local record was already written back by " + r.by + " at " + r.at +
                                   "; the cluster's policy stands and the local record is dropped",
                               true});
@@ -530,7 +510,7 @@ Report SyncGuard::resume(const ResumeRequest& req) {
     } else if (req.default_when_unrecorded) {
       apps[name] = template_policy(fetched.count(name) ? fetched[name] : json());
       if (!apps[name])
-        report.items.push_back({"Application", name, "left as it is",
+        report.items.push_back({"Application", name, Action::LeftAsItIs,
                                 "no record and no ApplicationSet template to restore from; turn auto-sync on "
                                 "in its own spec if you want it",
                                 true});
@@ -538,7 +518,7 @@ Report SyncGuard::resume(const ResumeRequest& req) {
   }
   std::erase_if(apps, [](const auto& kv) { return !kv.second; });
   if (apps.empty() && sets.empty() && report.items.empty())
-    report.items.push_back({"Application", "-", "nothing to resume", "no journaled or held app", true});
+    report.items.push_back({"Application", "-", Action::NothingToResume, "no journaled or held app", true});
   if (!cfg_.dry_run) claim_write_backs(apps, sets, report);
   restore(apps, sets, req, fetched, {stale_apps, stale_sets}, lock ? &*lock : nullptr, report);
   return report;
@@ -604,7 +584,7 @@ void SyncGuard::claim_write_backs(std::map<std::string, std::optional<AppRecord>
               ++it;
               continue;
             }
-            dropped.push_back({kind, name, "not written back", why, true});
+            dropped.push_back({kind, name, Action::NotWrittenBack, why, true});
             it = wanted.erase(it);
           }
         };
@@ -661,9 +641,9 @@ void SyncGuard::restore(const std::map<std::string, std::optional<AppRecord>>& a
     auto w = guarded_json_patch(kc_, application_sets_resource(), cfg_.ns, name, nullptr, plan, cfg_.dry_run);
     Outcome& o = out[app_names.size() + k];
     if (!w.ok() && w.error->kind == ath::KubeErrorKind::NotFound)
-      o = {"ApplicationSet", name, "gone", "deleted while paused; its record is dropped", true};
+      o = {"ApplicationSet", name, Action::Gone, "deleted while paused; its record is dropped", true};
     else
-      o = {"ApplicationSet", name, w.ok() ? "resumed" : "failed",
+      o = {"ApplicationSet", name, w.ok() ? Action::Resumed : Action::Failed,
            w.ok() ? join(rec.fields) + " restored" : w.error->describe(), w.ok()};
     if (std::string m = w.object.is_object() ? managing_application(w.object, cfg_.ns) : ""; !m.empty()) {
       std::lock_guard guard(managers_mutex);
@@ -700,10 +680,10 @@ void SyncGuard::restore(const std::map<std::string, std::optional<AppRecord>>& a
       detail += sync_sent ? std::string("; sync requested (prune ") + (sync_req.prune ? "on" : "off") + ")"
                           : "; an operation is already pending, no sync requested";
     if (!w.ok() && w.error->kind == ath::KubeErrorKind::NotFound) {
-      out[i] = {"Application", name, "gone", "deleted while paused; its record is dropped", true};
+      out[i] = {"Application", name, Action::Gone, "deleted while paused; its record is dropped", true};
       return;
     }
-    out[i] = {"Application", name, w.ok() ? "resumed" : "failed", w.ok() ? detail : w.error->describe(), w.ok()};
+    out[i] = {"Application", name, w.ok() ? Action::Resumed : Action::Failed, w.ok() ? detail : w.error->describe(), w.ok()};
     if (w.ok() && req.request_sync && !stepped.empty()) {
       written[i] = w.object;
       std::lock_guard guard(requests_mutex);
@@ -776,7 +756,7 @@ void SyncGuard::restore(const std::map<std::string, std::optional<AppRecord>>& a
         },
         false);
   } catch (const std::exception& e) {
-    report.items.push_back({"ConfigMap", cfg_.ns + "/" + kHoldersConfigMap, "failed",
+    report.items.push_back({"ConfigMap", cfg_.ns + "/" + kHoldersConfigMap, Action::Failed,
                             std::string(e.what()) + "; the records of the objects above stay and the next run "
                                                     "writes them back again",
                             false});
@@ -793,7 +773,7 @@ void SyncGuard::restore(const std::map<std::string, std::optional<AppRecord>>& a
     if (lock) lock->update(forget);
     else update_journal(cfg_.journal_path, forget);
   } catch (const std::exception& e) {
-    report.items.push_back({"Journal", cfg_.journal_path, "failed",
+    report.items.push_back({"Journal", cfg_.journal_path, Action::Failed,
                             std::string(e.what()) + "; the objects above are written back and the cluster knows; "
                                                     "the next run drops these local records",
                             false});
@@ -886,7 +866,7 @@ Report SyncGuard::sync_steps(const Report& resumed, std::chrono::seconds batch_t
     ath::parallel_for(batch.apps.size(), kConcurrency, [&](size_t i) {
       const std::string& name = batch.apps[i];
       if (state.apps.count(name)) {
-        out[i] = {"Application", name, "not synced",
+        out[i] = {"Application", name, Action::NotSynced,
                   "paused again by " + state.apps.at(name).paused_by + " before its turn (" + where + ")", true};
         return;
       }
@@ -899,17 +879,18 @@ Report SyncGuard::sync_steps(const Report& resumed, std::chrono::seconds batch_t
       };
       auto w = guarded_json_patch(kc_, applications_resource(), cfg_.ns, name, nullptr, plan, false);
       if (!w.ok()) {
-        out[i] = {"Application", name, "failed", "sync in " + where + ": " + w.error->describe(), false};
+        out[i] = {"Application", name, Action::Failed, "sync in " + where + ": " + w.error->describe(), false};
         return;
       }
       requested[i] = true;
-      out[i] = {"Application", name, sent ? "sync requested" : "already syncing",
+      out[i] = {"Application", name, sent ? Action::SyncRequested : Action::AlreadySyncing,
                 "ApplicationSet " + batch.application_set + " " + where +
                     (sent ? std::string(", prune ") + (req.prune ? "on" : "off") : std::string(", an operation was pending")),
                 true};
     });
     for (size_t i = 0; i < batch.apps.size(); ++i) {
-      std::fprintf(progress, "%s %s: %s (%s)\n", out[i].kind.c_str(), out[i].name.c_str(), out[i].action.c_str(),
+      std::fprintf(progress, "%s %s: %s (%s)\n", out[i].kind.c_str(), out[i].name.c_str(),
+                   std::string(action_text(out[i].action)).c_str(),
                    out[i].detail.c_str());
       if (requested[i]) wait.push_back(batch.apps[i]);
       report.items.push_back(std::move(out[i]));

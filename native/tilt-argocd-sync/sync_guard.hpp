@@ -12,6 +12,7 @@
 #include "core/kube_client.hpp"
 #include "holders.hpp"
 #include "pause_plan.hpp"
+#include "report.hpp"
 #include "resume_plan.hpp"
 
 namespace ath::argocd_sync {
@@ -36,26 +37,6 @@ struct GuardConfig {
   std::string off_mode_flag = "auto";  // auto | remove | enabled-false
   bool dry_run = false;
   Identity me;
-};
-
-// One line of a report.
-struct Outcome {
-  std::string kind;  // "Application" or "ApplicationSet"
-  std::string name;
-  std::string action;  // "paused", "already paused", "resumed", "kept paused", "failed", ...
-  std::string detail;
-  bool ok = true;
-};
-
-struct Report {
-  std::vector<Outcome> items;
-  std::string off_mode;  // the decision and its reason (pause)
-  // resume: the syncs left for SyncGuard::sync_steps (RollingSync step order), each app's request.
-  std::vector<SyncBatch> step_syncs;
-  std::map<std::string, SyncRequest> sync_requests;
-  int exit_code() const;  // 0, or 1 when an item failed
-  std::string text() const;
-  nlohmann::json to_json() const;  // {"items": [{kind, name, action, detail, ok}], "exitCode"}
 };
 
 struct ResumeRequest {

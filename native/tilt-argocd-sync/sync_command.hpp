@@ -2,6 +2,7 @@
 // `sync APP...`: one sync of each app with the operation resume uses (sync_operation in
 // resume_plan): the app's own syncOptions and retry, prune only as its policy says. While the
 // app is paused its policy is the pause record's (the cluster's, else this machine's journal).
+// Its command (options, --wait, -o json) is add_sync_command in sync_command.cpp.
 #include <string>
 #include <vector>
 

@@ -1,6 +1,8 @@
 #pragma once
 // The thin kube layer of pause and resume: reads what the plans need (concurrently), writes the
 // journal and the holders ConfigMap, then performs the planned patches (concurrently).
+// One file per part: sync_guard_pause.cpp, sync_guard_resume.cpp (resume, recover),
+// sync_guard_heartbeat.cpp (heartbeat, reverify), sync_guard_steps.cpp (sync_steps).
 #include <chrono>
 #include <cstdio>
 #include <map>

@@ -15,7 +15,7 @@
 
 #include "core/json_limits.hpp"
 
-namespace tas {
+namespace ath::argocd_sync {
 namespace fs = std::filesystem;
 
 namespace {
@@ -213,4 +213,4 @@ Journal update_journal(const std::string& path, const std::function<bool(Journal
   return JournalLock(path).update(change);
 }
 
-}  // namespace tas
+}  // namespace ath::argocd_sync

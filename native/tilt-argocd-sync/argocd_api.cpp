@@ -4,7 +4,7 @@
 #include <random>
 #include <thread>
 
-namespace tas {
+namespace ath::argocd_sync {
 using ath::ApiResource;
 using ath::KubeErrorKind;
 using nlohmann::json;
@@ -92,4 +92,4 @@ WriteOutcome guarded_json_patch(ath::KubeClient& kc, const ApiResource& r, const
   return out;
 }
 
-}  // namespace tas
+}  // namespace ath::argocd_sync

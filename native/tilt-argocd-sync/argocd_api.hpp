@@ -6,7 +6,7 @@
 #include "core/kube_client.hpp"
 #include "core/kube_resources.hpp"
 
-namespace tas {
+namespace ath::argocd_sync {
 
 ath::ApiResource applications_resource();
 ath::ApiResource application_sets_resource();
@@ -40,4 +40,4 @@ WriteOutcome guarded_json_patch(ath::KubeClient& kc, const ath::ApiResource& r, 
                                 const std::function<nlohmann::json(const nlohmann::json&)>& plan, bool dry_run,
                                 int attempts = 6);
 
-}  // namespace tas
+}  // namespace ath::argocd_sync

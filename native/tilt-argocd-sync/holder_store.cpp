@@ -2,7 +2,7 @@
 
 #include "argocd_api.hpp"
 
-namespace tas {
+namespace ath::argocd_sync {
 using nlohmann::json;
 
 json HolderStore::read() {
@@ -53,4 +53,4 @@ GuardState HolderStore::update(const std::function<bool(GuardState&)>& change, b
                            " kept changing under concurrent writers; run the command again");
 }
 
-}  // namespace tas
+}  // namespace ath::argocd_sync

@@ -8,7 +8,7 @@
 #include "core/kube_client.hpp"
 #include "holders.hpp"
 
-namespace tas {
+namespace ath::argocd_sync {
 
 class HolderStore {
  public:
@@ -28,4 +28,4 @@ class HolderStore {
   std::string ns_;
 };
 
-}  // namespace tas
+}  // namespace ath::argocd_sync

@@ -7,7 +7,7 @@
 
 #include "core/json_limits.hpp"
 
-namespace tas {
+namespace ath::argocd_sync {
 
 json Holder::to_json() const {
   return {{"id", id}, {"user", user}, {"host", host}, {"pid", pid},
@@ -234,4 +234,4 @@ void release(GuardState& state, const std::string& holder_id, const std::vector<
   if (held.empty()) state.holders.erase(it);
 }
 
-}  // namespace tas
+}  // namespace ath::argocd_sync

@@ -18,7 +18,7 @@
 
 #include "sync_guard_journal.hpp"
 
-namespace tas {
+namespace ath::argocd_sync {
 using json = nlohmann::json;
 using Clock = std::chrono::system_clock;
 
@@ -135,4 +135,4 @@ Orphans orphaned_records(const GuardState& state);
 // becomes empty.
 void release(GuardState& state, const std::string& holder_id, const std::vector<std::string>& apps);
 
-}  // namespace tas
+}  // namespace ath::argocd_sync

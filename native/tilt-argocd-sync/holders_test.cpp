@@ -2,7 +2,7 @@
 
 #include <doctest/doctest.h>
 
-using namespace tas;
+using namespace ath::argocd_sync;
 using namespace std::chrono_literals;
 
 namespace {

@@ -1,6 +1,6 @@
 #include "pause_plan.hpp"
 
-namespace tas {
+namespace ath::argocd_sync {
 
 namespace {
 
@@ -276,4 +276,4 @@ bool application_set_paused(const json& appset, bool touch_strategy) {
   return true;
 }
 
-}  // namespace tas
+}  // namespace ath::argocd_sync

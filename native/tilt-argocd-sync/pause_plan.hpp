@@ -9,7 +9,7 @@
 
 #include "sync_guard_journal.hpp"
 
-namespace tas {
+namespace ath::argocd_sync {
 using json = nlohmann::json;
 
 inline const char* kAutomatedPointer = "/spec/syncPolicy/automated";
@@ -117,4 +117,4 @@ std::string last_writer(const json& object, const std::vector<std::string>& path
 // The ApplicationSet uses RollingSync with a steps list.
 bool is_rolling_sync(const json& appset);
 
-}  // namespace tas
+}  // namespace ath::argocd_sync

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-namespace tas {
+namespace ath::argocd_sync {
 
 namespace {
 
@@ -125,4 +125,4 @@ StepSyncPlan plan_step_syncs(const std::string& application_set, const json& str
   return plan;
 }
 
-}  // namespace tas
+}  // namespace ath::argocd_sync

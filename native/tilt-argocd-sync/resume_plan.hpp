@@ -8,7 +8,7 @@
 
 #include "sync_guard_journal.hpp"
 
-namespace tas {
+namespace ath::argocd_sync {
 using json = nlohmann::json;
 
 // Operations that make the field at `pointer` equal `saved` (present) or absent (saved ==
@@ -73,4 +73,4 @@ struct StepSyncPlan {
 // (labels) being resumed. Apps keep their order within a step.
 StepSyncPlan plan_step_syncs(const std::string& application_set, const json& strategy, const std::vector<json>& apps);
 
-}  // namespace tas
+}  // namespace ath::argocd_sync

@@ -4,7 +4,7 @@
 
 #include "pause_plan.hpp"
 
-using namespace tas;
+using namespace ath::argocd_sync;
 using json = nlohmann::json;
 
 namespace {

@@ -8,7 +8,7 @@
 #include "pause_plan.hpp"
 #include "sync_guard.hpp"
 
-namespace tas {
+namespace ath::argocd_sync {
 using nlohmann::json;
 
 json build_status(ath::KubeClient& kc, const std::string& ns, const std::string& journal_path, const Liveness& live,
@@ -153,4 +153,4 @@ std::string status_text(const json& s) {
   return out;
 }
 
-}  // namespace tas
+}  // namespace ath::argocd_sync

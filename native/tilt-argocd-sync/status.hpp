@@ -9,7 +9,7 @@
 #include "core/kube_client.hpp"
 #include "holders.hpp"
 
-namespace tas {
+namespace ath::argocd_sync {
 
 // The report as JSON (the `-o json` form). `exit_code` becomes 1 when the cluster disagrees.
 nlohmann::json build_status(ath::KubeClient& kc, const std::string& ns, const std::string& journal_path,
@@ -22,4 +22,4 @@ std::string status_text(const nlohmann::json& status);
 int ready_status(ath::KubeClient& kc, const std::string& ns, const std::vector<std::string>& apps,
                  const Liveness& live, const std::string& user, std::string& out);
 
-}  // namespace tas
+}  // namespace ath::argocd_sync

@@ -1,14 +1,18 @@
 #include "sync_command.hpp"
 
+#include <iostream>
+#include <memory>
 #include <mutex>
 
 #include "argocd_api.hpp"
+#include "commands.hpp"
 #include "core/cli.hpp"
 #include "core/parallel.hpp"
 #include "holder_store.hpp"
 #include "resume_plan.hpp"
+#include "sync_trigger.hpp"
 
-namespace tas {
+namespace ath::argocd_sync {
 using nlohmann::json;
 
 Report sync_apps(ath::KubeClient& kc, const GuardConfig& cfg, const SyncCommand& cmd) {
@@ -54,14 +58,53 @@ Report sync_apps(ath::KubeClient& kc, const GuardConfig& cfg, const SyncCommand&
     auto w = guarded_json_patch(kc, applications_resource(), cfg.ns, name, current, plan, cmd.dry_run);
     std::string prune = std::string("prune ") + (req.prune ? "on" : "off");
     if (!w.ok())
-      report.items[i] = {"Application", name, "failed", w.error->describe(), false};
+      report.items[i] = {"Application", name, Action::Failed, w.error->describe(), false};
     else if (sent)
-      report.items[i] = {"Application", name, cmd.dry_run ? "would request a sync" : "sync requested", prune, true};
+      report.items[i] = {"Application", name, cmd.dry_run ? Action::WouldRequestSync : Action::SyncRequested, prune, true};
     else
-      report.items[i] = {"Application", name, "already syncing", "an operation is pending; no second one is requested",
+      report.items[i] = {"Application", name, Action::AlreadySyncing, "an operation is pending; no second one is requested",
                          true};
   });
   return report;
 }
 
-}  // namespace tas
+namespace {
+
+struct SyncOptions {
+  bool wait = false;
+  bool prune = false;
+  int timeout = 300;
+};
+
+int run_sync(const SyncOptions& o, Context& ctx) {
+  ctx.cfg.me = Identity::current(0, 0);
+  auto kc = KubeClient::connect(ctx.common.kube);
+  Report r = sync_apps(kc, ctx.cfg, {ctx.apps, o.prune, ctx.common.dry_run});
+  int code = r.exit_code();
+  const bool json_out = ctx.common.output == "json";
+  if (o.wait && !ctx.common.dry_run && code == 0) {
+    Report w = wait_for_syncs(kc, ctx.cfg.ns, ctx.apps, std::chrono::seconds(o.timeout), json_out ? stderr : stdout);
+    for (auto& i : w.items) r.items.push_back(std::move(i));
+    code = r.exit_code();
+  }
+  if (json_out) std::cout << r.to_json().dump(2) << "\n";
+  else print(r);
+  return code;
+}
+
+}  // namespace
+
+Command add_sync_command(CLI::App& app, GlobalOptions& g) {
+  auto o = std::make_shared<SyncOptions>();
+  auto* cmd =
+      app.add_subcommand("sync", "one sync of each APP with its own syncOptions and retry (prune as its policy says)");
+  cmd->add_option("APP", g.apps, "Argo CD Application names")->required();
+  cmd->add_flag("--wait", o->wait, "print progress and wait until each app is Synced and Healthy");
+  cmd->add_option("--timeout", o->timeout, "seconds --wait waits")->capture_default_str();
+  cmd->add_flag("--prune", o->prune, "prune even where the app's policy does not");
+  add_dry_run_option(*cmd, g.common);
+  add_output_option(*cmd, g.common);
+  return {cmd, [o](Context& ctx) { return run_sync(*o, ctx); }};
+}
+
+}  // namespace ath::argocd_sync

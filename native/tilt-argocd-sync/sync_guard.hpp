@@ -1,6 +1,8 @@
 #pragma once
 // The thin kube layer of pause and resume: reads what the plans need (concurrently), writes the
 // journal and the holders ConfigMap, then performs the planned patches (concurrently).
+// One file per part: sync_guard_pause.cpp, sync_guard_resume.cpp (resume, recover),
+// sync_guard_heartbeat.cpp (heartbeat, reverify), sync_guard_steps.cpp (sync_steps).
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -12,9 +14,10 @@
 #include "core/kube_client.hpp"
 #include "holders.hpp"
 #include "pause_plan.hpp"
+#include "report.hpp"
 #include "resume_plan.hpp"
 
-namespace tas {
+namespace ath::argocd_sync {
 
 struct Identity {
   std::string user;
@@ -36,26 +39,6 @@ struct GuardConfig {
   std::string off_mode_flag = "auto";  // auto | remove | enabled-false
   bool dry_run = false;
   Identity me;
-};
-
-// One line of a report.
-struct Outcome {
-  std::string kind;  // "Application" or "ApplicationSet"
-  std::string name;
-  std::string action;  // "paused", "already paused", "resumed", "kept paused", "failed", ...
-  std::string detail;
-  bool ok = true;
-};
-
-struct Report {
-  std::vector<Outcome> items;
-  std::string off_mode;  // the decision and its reason (pause)
-  // resume: the syncs left for SyncGuard::sync_steps (RollingSync step order), each app's request.
-  std::vector<SyncBatch> step_syncs;
-  std::map<std::string, SyncRequest> sync_requests;
-  int exit_code() const;  // 0, or 1 when an item failed
-  std::string text() const;
-  nlohmann::json to_json() const;  // {"items": [{kind, name, action, detail, ok}], "exitCode"}
 };
 
 struct ResumeRequest {
@@ -157,4 +140,4 @@ class SyncGuard {
 
 bool pid_alive(int pid);
 
-}  // namespace tas
+}  // namespace ath::argocd_sync

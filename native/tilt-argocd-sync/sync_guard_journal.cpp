@@ -16,7 +16,7 @@
 #include "core/env.hpp"
 #include "core/json_limits.hpp"
 
-namespace tas {
+namespace ath::argocd_sync {
 namespace fs = std::filesystem;
 
 namespace {
@@ -214,4 +214,4 @@ Journal update_journal(const std::string& path, const std::function<bool(Journal
   return JournalLock(path).update(change);
 }
 
-}  // namespace tas
+}  // namespace ath::argocd_sync

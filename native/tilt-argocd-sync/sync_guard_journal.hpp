@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace tas {
+namespace ath::argocd_sync {
 using json = nlohmann::json;
 
 // One Application's saved fields. `saved` holds "automated" only when the app had that key
@@ -102,4 +102,4 @@ class JournalLock {
 // JournalLock(path).update(change).
 Journal update_journal(const std::string& path, const std::function<bool(Journal&)>& change);
 
-}  // namespace tas
+}  // namespace ath::argocd_sync

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-using namespace tas;
+using namespace ath::argocd_sync;
 namespace fs = std::filesystem;
 
 namespace {

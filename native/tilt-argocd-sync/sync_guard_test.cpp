@@ -17,7 +17,7 @@
 #include "core/kube_client.hpp"
 #include "resume_plan.hpp"
 
-using namespace tas;
+using namespace ath::argocd_sync;
 namespace fs = std::filesystem;
 
 namespace {

@@ -10,7 +10,7 @@
 #include "core/parallel.hpp"
 #include "core/process.hpp"
 
-namespace tas {
+namespace ath::argocd_sync {
 using nlohmann::json;
 
 namespace {
@@ -70,13 +70,13 @@ Report wait_for_syncs(ath::KubeClient& kc, const std::string& ns, const std::vec
   }
   for (size_t i = 0; i < n; ++i) {
     if (done[i] == 1) {
-      report.items.push_back({"Application", apps[i], "synced", "Synced and Healthy", true});
+      report.items.push_back({"Application", apps[i], Action::Synced, "Synced and Healthy", true});
     } else if (done[i] == -1) {
       std::string msg = text_at(seen[i], "/status/operationState/message");
-      report.items.push_back({"Application", apps[i], "sync failed",
+      report.items.push_back({"Application", apps[i], Action::SyncFailed,
                               detail[i] + (msg.empty() ? "" : ": " + msg) + "; " + conditions_text(seen[i]), false});
     } else {
-      report.items.push_back({"Application", apps[i], "timed out",
+      report.items.push_back({"Application", apps[i], Action::TimedOut,
                               "not Synced and Healthy after " + std::to_string(timeout.count()) + " s (" + detail[i] +
                                   "); " + conditions_text(seen[i]),
                               false});
@@ -102,9 +102,9 @@ Report sync_with_argocd_cli(const std::vector<std::string>& apps, bool wait, std
   spec.timeout = timeout;
   auto res = ath::run_process(spec);
   for (const auto& a : apps)
-    report.items.push_back({"Application", a, res.ok() ? "synced by argocd CLI" : "argocd CLI sync failed",
+    report.items.push_back({"Application", a, res.ok() ? Action::SyncedByArgocdCli : Action::ArgocdCliSyncFailed,
                             res.ok() ? "" : res.describe() + ": " + res.err.substr(0, 400), res.ok()});
   return report;
 }
 
-}  // namespace tas
+}  // namespace ath::argocd_sync

@@ -9,7 +9,7 @@
 #include "core/kube_client.hpp"
 #include "sync_guard.hpp"
 
-namespace tas {
+namespace ath::argocd_sync {
 
 // Polls each app until its operation finished (`.operation` cleared, operationState.phase
 // terminal) and the app is Synced and Healthy; prints a progress line (to `progress`) whenever
@@ -25,4 +25,4 @@ void require_argocd_cli();
 // `argocd app sync APP... [--async]` (argv, never a shell); --async unless `wait`.
 Report sync_with_argocd_cli(const std::vector<std::string>& apps, bool wait, std::chrono::seconds timeout);
 
-}  // namespace tas
+}  // namespace ath::argocd_sync

@@ -13,7 +13,7 @@
 
 #include "core/child_fds.hpp"
 
-namespace tas {
+namespace ath::argocd_sync {
 
 namespace {
 
@@ -164,4 +164,4 @@ int run_watcher(int command_fd, int report_fd, std::chrono::seconds interval, co
   }
 }
 
-}  // namespace tas
+}  // namespace ath::argocd_sync

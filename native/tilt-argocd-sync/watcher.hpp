@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace tas {
+namespace ath::argocd_sync {
 
 struct WatcherHandle {
   int command_fd = -1;  // serve writes "paused\n", later "resume\n"; its end closing means serve died
@@ -37,4 +37,4 @@ void tell_watcher_paused(const WatcherHandle& w);
 int run_watcher(int command_fd, int report_fd, std::chrono::seconds interval, const std::function<void()>& heartbeat,
                 const std::function<int()>& resume, const std::function<int()>& after = {});
 
-}  // namespace tas
+}  // namespace ath::argocd_sync

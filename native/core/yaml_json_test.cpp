@@ -291,6 +291,11 @@ TEST_CASE("a stray ',' or ']' is a YamlError, not an endless loop that eats memo
   }
   CHECK(error_of(ath::testing::testdata("../fuzz/findings/yaml_cpp_loadall_loop.yaml")).find("stops making progress") !=
         std::string::npos);
+  // A stream with no stray ',', ']', '}' or '?' is read in one pass (yaml_load.cpp may_loop), and
+  // still refused where it holds more documents than the guard allows.
+  CHECK(error_of("{}{}{}[][]b").find("stops making progress") != std::string::npos);
+  CHECK(parse_yaml_stream("a: {}\nb: [apps]\nc: []\n", "e.yaml").at(0).value ==
+        json{{"a", json::object()}, {"b", {"apps"}}, {"c", json::array()}});
   // Streams of empty documents are still read.
   CHECK(parse_yaml_stream("---\n---\n---\n", "e.yaml").size() == 3);
   CHECK(parse_yaml_stream("a: 1\n---\n---\nb: 2\n", "e.yaml").size() == 3);

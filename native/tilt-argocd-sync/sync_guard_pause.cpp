@@ -10,6 +10,7 @@
 #include "core/cli.hpp"
 #include "core/parallel.hpp"
 #include "holder_store.hpp"
+#include "record_choice.hpp"
 #include "sync_guard.hpp"
 #include "sync_guard_detail.hpp"
 
@@ -176,46 +177,17 @@ std::optional<Report> SyncGuard::pause_once(const std::vector<std::string>& requ
   }
   spdlog::debug("progressive syncs {}", touch_strategy ? "on (or unknown)" : "off: spec.strategy is left alone");
 
-  // The shared record wins, then this machine's journal, then the app as it is. A journal copy
-  // counts only while nobody has written it back since (defect 1 of issue 12) and the app is
-  // still paused: an app with auto-sync on shows its own policy, newer than any local copy.
+  // Which record of each policy to keep (record_choice.hpp).
   GuardState shared = GuardState::from_data(cm.is_object() ? cm.value("data", json::object()) : json::object(), cfg_.ns);
   const std::string now = format_time(Clock::now());
   const std::string holder = cfg_.me.holder_id();
-  std::map<std::string, AppRecord> app_records;
-  std::map<std::string, AppSetRecord> set_records;
-  std::set<std::string> stale_apps, stale_sets;
-  for (const auto& [name, obj] : app_objs) {
-    if (auto it = shared.apps.find(name); it != shared.apps.end()) {
-      app_records[name] = it->second;
-    } else if (auto jt = journal.apps.find(name); jt != journal.apps.end() &&
-                                                   !superseded(jt->second.uid, jt->second.paused_at,
-                                                               find_ptr(shared.restored_apps, name)) &&
-                                                   !auto_sync_on(obj)) {
-      app_records[name] = jt->second;
-    } else {
-      if (journal.apps.count(name)) stale_apps.insert(name);
-      app_records[name] = record_app(obj, now, holder);
-    }
-    for (const auto& parent : parent_application_sets(obj)) {
-      if (!set_objs.count(parent)) {
-        report.items.push_back({"ApplicationSet", parent, Action::NotFound, "only its app " + name + " is paused", true});
-        continue;
-      }
-      if (set_records.count(parent)) continue;
-      if (auto it = shared.application_sets.find(parent); it != shared.application_sets.end()) {
-        set_records[parent] = it->second;
-      } else if (auto jt = journal.application_sets.find(parent);
-                 jt != journal.application_sets.end() &&
-                 !superseded(jt->second.uid, jt->second.paused_at, find_ptr(shared.restored_sets, parent)) &&
-                 ignores_automated(set_objs[parent])) {
-        set_records[parent] = jt->second;
-      } else {
-        if (journal.application_sets.count(parent)) stale_sets.insert(parent);
-        set_records[parent] = record_application_set(set_objs[parent], now, holder, touch_strategy);
-      }
-    }
-  }
+  RecordChoice chosen = choose_records(app_objs, set_objs, shared, journal, now, holder, touch_strategy);
+  for (const auto& [set, app] : chosen.missing_sets)
+    report.items.push_back({"ApplicationSet", set, Action::NotFound, "only its app " + app + " is paused", true});
+  const auto& app_records = chosen.apps;
+  const auto& set_records = chosen.application_sets;
+  const auto& stale_apps = chosen.stale_apps;
+  const auto& stale_sets = chosen.stale_sets;
 
   // A write-back in progress on any of these objects: wait for it (pause()), then plan again.
   std::vector<std::string> set_list;
@@ -295,11 +267,11 @@ std::optional<Report> SyncGuard::pause_once(const std::vector<std::string>& requ
     auto plan = [&](const json& obj) { return app_pause_ops(obj, decision.mode); };
     auto w = guarded_json_patch(kc_, app_r, cfg_.ns, apps[i], app_objs[apps[i]], plan, cfg_.dry_run);
     app_out[i] = {"Application", apps[i], w.ok() ? (w.changed ? Action::Paused : Action::AlreadyPaused) : Action::Failed,
-                  w.ok() ? "journaled " + automated_text(app_records[apps[i]].saved) +
+                  w.ok() ? "journaled " + automated_text(app_records.at(apps[i]).saved) +
                                (parent_apps.count(apps[i]) ? "; it manages a parent ApplicationSet" : "")
                          : w.error->describe(),
                   w.ok()};
-    if (w.ok() && w.changed && parent_apps.count(apps[i]) && policy_self_heals(saved_automated(app_records[apps[i]])))
+    if (w.ok() && w.changed && parent_apps.count(apps[i]) && policy_self_heals(saved_automated(app_records.at(apps[i]))))
       healing_parent_paused = true;
   };
   const auto parents_paused_at = std::chrono::steady_clock::now();

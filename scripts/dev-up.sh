@@ -60,7 +60,7 @@ Usage: ${0##*/} [--dry-run] [--cluster NAME] [--context CTX] [--repo-url URL --r
 
 A second run changes nothing and says so. Environment: AMEIDE_ARGOCD_VERSION
 ($ARGOCD_VERSION_PIN; ARGOCD_VERSION is read as a deprecated alias), AMEIDE_REGISTRY_PUSH_HOST
-(localhost:5001), ATH_BIN_DIR (native helpers, default build/bin),
+(localhost:5001), AMEIDE_BIN_DIR (native helpers, default build/bin),
 AMEIDE_REGISTRY_HOST[_FROM_CLUSTER] for Tilt (default here: push through the k3d registry).
 Exit codes: 0 done, 1 a step failed, 2 usage or environment error.
 USAGE
@@ -72,12 +72,10 @@ context=''
 registry=ameide.localhost
 registry_port=5001
 push_host=${AMEIDE_REGISTRY_PUSH_HOST:-localhost:5001}
-if [ -n "${ARGOCD_VERSION:-}" ] && [ -z "${AMEIDE_ARGOCD_VERSION:-}" ]; then
-  log "ARGOCD_VERSION is deprecated; set AMEIDE_ARGOCD_VERSION instead"
-  AMEIDE_ARGOCD_VERSION=$ARGOCD_VERSION
-fi
+env_alias AMEIDE_ARGOCD_VERSION ARGOCD_VERSION
+env_alias AMEIDE_BIN_DIR ATH_BIN_DIR
 argocd_version=${AMEIDE_ARGOCD_VERSION:-$ARGOCD_VERSION_PIN}
-bin_dir=${ATH_BIN_DIR:-$root/build/bin}
+bin_dir=${AMEIDE_BIN_DIR:-$root/build/bin}
 repo_url='' revision=''
 skip_cluster=0 skip_build=0 skip_argocd=0 no_tilt=0 ci=0 ci_app='' down=0 render_only=0 timeout=600
 tilt_args=()
@@ -156,8 +154,8 @@ fi
 # ---- preflight -------------------------------------------------------------------------
 parity="$bin_dir/tilt-values-parity"
 sync_bin="$bin_dir/tilt-argocd-sync"
-[ -x "$parity" ] || die 2 "$parity not found: build the helpers (cmake --build build) or set ATH_BIN_DIR"
-[ "$render_only" = 1 ] || [ -x "$sync_bin" ] || die 2 "$sync_bin not found: build the helpers (cmake --build build) or set ATH_BIN_DIR"
+[ -x "$parity" ] || die 2 "$parity not found: build the helpers (cmake --build build) or set AMEIDE_BIN_DIR"
+[ "$render_only" = 1 ] || [ -x "$sync_bin" ] || die 2 "$sync_bin not found: build the helpers (cmake --build build) or set AMEIDE_BIN_DIR"
 command -v python3 >/dev/null 2>&1 || die 2 "python3 not found on PATH (apt-get install python3)"
 
 preflight() {

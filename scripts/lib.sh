@@ -5,6 +5,15 @@ repo_root() { cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd; }
 
 log() { printf '==> %s\n' "$*" >&2; }
 
+# env_alias NEW OLD: when only the deprecated OLD is set, NEW takes its value, with a warning.
+# The project's variables are AMEIDE_*; older names are read until users have moved.
+env_alias() {
+  if [ -z "${!1:-}" ] && [ -n "${!2:-}" ]; then
+    log "$2 is deprecated; set $1 instead"
+    printf -v "$1" '%s' "${!2}"
+  fi
+}
+
 # Debian packages the helpers build against; the test set adds what the tests drive.
 # shellcheck disable=SC2034  # used by the scripts that source this file
 BUILD_PACKAGES=(cmake ninja-build g++ pkg-config ccache

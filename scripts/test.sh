@@ -2,7 +2,7 @@
 # Installs the test dependencies, builds everything and runs every test through CTest.
 #   scripts/test.sh            build into build/ and run all tests
 #   scripts/test.sh -R regex   pass extra arguments to ctest
-# Environment: ATH_SANITIZE=0 skips the ASan/UBSan build of the unit tests (on by default in CI).
+# Environment: AMEIDE_SANITIZE=0 skips the ASan/UBSan build of the unit tests (on by default in CI).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -12,6 +12,7 @@ case "${1:-}" in
 esac
 
 root=$(repo_root)
+env_alias AMEIDE_SANITIZE ATH_SANITIZE
 ensure_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
 "$root/scripts/install-helm.sh"
 
@@ -21,7 +22,7 @@ build_native "$root/build"
 log "running tests"
 ctest --test-dir "$root/build" --output-on-failure --parallel "$(nproc)" "$@"
 
-if [ "${ATH_SANITIZE:-1}" = 1 ] && [ $# -eq 0 ]; then
+if [ "${AMEIDE_SANITIZE:-1}" = 1 ] && [ $# -eq 0 ]; then
   log "building and running the unit tests under ASan + UBSan (build-asan/)"
   build_native "$root/build-asan" ath_unit_tests -DATH_SANITIZE=ON
   ctest --test-dir "$root/build-asan" --output-on-failure --parallel "$(nproc)" -L unit

@@ -1,7 +1,7 @@
 """Shared by the extensions' test/test_*.py: evaluate a Tiltfile with the Starlark harness
 (test/tiltfile/tilt-eval) and pick declared objects out of its JSON document.
 
-Environment: ATH_BIN_DIR (the built helpers, default <repo>/build/bin), TILT_EVAL (the harness
+Environment: AMEIDE_BIN_DIR (the built helpers, default <repo>/build/bin), TILT_EVAL (the harness
 wrapper, default <repo>/test/tiltfile/tilt-eval).
 """
 import json
@@ -9,14 +9,14 @@ import os
 import subprocess
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-BIN = os.path.abspath(os.environ.get('ATH_BIN_DIR', os.path.join(REPO, 'build', 'bin')))
+BIN = os.path.abspath(os.environ.get('AMEIDE_BIN_DIR', os.path.join(REPO, 'build', 'bin')))
 TILT_EVAL = os.environ.get('TILT_EVAL', os.path.join(REPO, 'test', 'tiltfile', 'tilt-eval'))
 
 
 def tilt_eval(tiltfile, *env, subcommand='up', context='k3d-ameide', args=()):
     """Returns (exit code, JSON document or None, stderr); env holds 'K=V' strings."""
     argv = [TILT_EVAL, '--local', 'allow', '--subcommand', subcommand, '--context', context,
-            '--env', f'ATH_BIN_DIR={BIN}']
+            '--env', f'AMEIDE_BIN_DIR={BIN}']
     for e in env:
         argv += ['--env', e]
     proc = subprocess.run(argv + [tiltfile, '--', *args], capture_output=True, text=True, timeout=300)

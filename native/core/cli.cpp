@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "ath/version.hpp"
+#include "core/env.hpp"
 
 namespace ath {
 
@@ -44,7 +45,6 @@ void add_kube_options(CLI::App& app, CommonOptions& o) {
          "SECONDS one request waits for the API server's answer")
       ->default_str(std::to_string(KubeAccess::kDefaultRequestTimeout.count() / 1000))
       ->check(CLI::PositiveNumber);
-  if (const char* k = std::getenv("ATH_KUBECTL")) o.kube.kubectl = k;
 }
 
 void add_output_option(CLI::App& app, CommonOptions& o, const std::vector<std::string>& formats) {
@@ -86,7 +86,7 @@ void setup_logging(const CommonOptions& o) {
   spdlog::set_default_logger(logger);
 }
 
-int run_main(CLI::App& app, const CommonOptions& o, int argc, char** argv, const std::function<int()>& body) {
+int run_main(CLI::App& app, CommonOptions& o, int argc, char** argv, const std::function<int()>& body) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -101,6 +101,9 @@ int run_main(CLI::App& app, const CommonOptions& o, int argc, char** argv, const
     return kExitUsage;
   }
   setup_logging(o);
+  // Read after the logger is set up, so that a deprecation warning goes to stderr, never into
+  // the JSON a caller reads from stdout.
+  if (auto k = env_with_alias("AMEIDE_KUBECTL", "ATH_KUBECTL")) o.kube.kubectl = *k;
   try {
     return body();
   } catch (const UsageError& e) {

@@ -44,6 +44,6 @@ void setup_logging(const CommonOptions& o);
 
 // Parses argv, sets up logging and runs `body`. --help and --version exit 0; parse errors and
 // UsageError print "<tool>: <message>" and exit 2; any other exception exits 2 as well.
-int run_main(CLI::App& app, const CommonOptions& o, int argc, char** argv, const std::function<int()>& body);
+int run_main(CLI::App& app, CommonOptions& o, int argc, char** argv, const std::function<int()>& body);
 
 }  // namespace ath

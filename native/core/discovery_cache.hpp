@@ -11,12 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "core/env.hpp"
 #include "core/kube_proxy.hpp"
 #include "core/kube_resources.hpp"
 
 namespace ath {
-
-using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 
 // The server URL of the context kubectl would use: --kubeconfig, else the files of KUBECONFIG
 // (':'-separated, the first file that sets a value wins, as kubectl merges them), else

@@ -21,7 +21,7 @@ using namespace ath;
 namespace {
 KubeClient& kube() {
   static KubeClient client = [] {
-    const char* kc = std::getenv("ATH_TEST_KUBECONFIG");
+    const char* kc = std::getenv("AMEIDE_TEST_KUBECONFIG");
     REQUIRE_MESSAGE(kc, "run through with_fixture.sh");
     return KubeClient::connect({.kubeconfig = kc});
   }();
@@ -100,14 +100,14 @@ TEST_CASE("many requests in flight from many threads") {
 }
 
 TEST_CASE("an unknown context is an error naming kubectl's reason") {
-  const char* kc = std::getenv("ATH_TEST_KUBECONFIG");
+  const char* kc = std::getenv("AMEIDE_TEST_KUBECONFIG");
   REQUIRE(kc);
   CHECK_THROWS_WITH_AS(KubeClient::connect({.context = "no-such-context", .kubeconfig = kc}),
                        doctest::Contains("no-such-context"), std::runtime_error);
 }
 
 TEST_CASE("the proxy serves the API only under its random prefix, and keeps kubectl's exec filter") {
-  const char* kc = std::getenv("ATH_TEST_KUBECONFIG");
+  const char* kc = std::getenv("AMEIDE_TEST_KUBECONFIG");
   REQUIRE(kc);
   KubeProxy proxy({.kubeconfig = kc});
   const ProxyEndpoint& at = proxy.endpoint();
@@ -132,7 +132,7 @@ TEST_CASE("the proxy serves the API only under its random prefix, and keeps kube
 }
 
 TEST_CASE("connect through a serving proxy reads the server's version; a dead port throws") {
-  const char* kc = std::getenv("ATH_TEST_KUBECONFIG");
+  const char* kc = std::getenv("AMEIDE_TEST_KUBECONFIG");
   REQUIRE(kc);
   KubeAccess access{.kubeconfig = kc};
   auto proxy = std::make_shared<KubeProxy>(access);
@@ -145,7 +145,7 @@ TEST_CASE("connect through a serving proxy reads the server's version; a dead po
 }
 
 TEST_CASE("the proxy dies with a helper killed by SIGKILL") {
-  const char* kc = std::getenv("ATH_TEST_KUBECONFIG");
+  const char* kc = std::getenv("AMEIDE_TEST_KUBECONFIG");
   REQUIRE(kc);
   int fds[2];
   REQUIRE(::pipe(fds) == 0);

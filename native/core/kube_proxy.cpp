@@ -80,7 +80,7 @@ std::string read_reason(const std::string& path) {
 
 KubeProxy::KubeProxy(const KubeAccess& access) : child_(std::make_unique<Child>()) {
   auto exe = find_program(access.kubectl);
-  if (!exe) throw std::runtime_error("kubectl not found on PATH (install kubectl or set ATH_KUBECTL)");
+  if (!exe) throw std::runtime_error("kubectl not found on PATH (install kubectl or set AMEIDE_KUBECTL)");
   if (auto problem = kubeconfig_problem(access)) throw std::runtime_error(*problem);
 
   char tmpl[] = "/tmp/ath-kubectl-proxy-XXXXXX";

@@ -12,11 +12,6 @@ namespace ath {
 
 namespace fs = std::filesystem;
 
-std::optional<std::string> process_env(const std::string& name) {
-  if (const char* v = std::getenv(name.c_str())) return std::string(v);
-  return std::nullopt;
-}
-
 namespace {
 
 const char* kFix =

@@ -10,13 +10,12 @@
 #include <string>
 #include <vector>
 
+#include "core/env.hpp"
 #include "core/kube_proxy.hpp"
 
 namespace ath {
 
 using json = nlohmann::json;
-using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
-std::optional<std::string> process_env(const std::string& name);
 
 // The files kubectl reads, in its order: --kubeconfig, else the ':'-separated files of
 // $KUBECONFIG (missing ones included; kubectl skips them), else ~/.kube/config.

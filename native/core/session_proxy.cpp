@@ -83,7 +83,7 @@ void start_keeper(const KubeAccess& access, const std::string& kubectl, const Se
     args.push_back(a);
   for (auto& f : access.kubectl_flags()) args.push_back(f);
   bp::environment env = boost::this_process::environment();
-  env["ATH_KUBECTL"] = kubectl;  // the very kubectl the key names
+  env["AMEIDE_KUBECTL"] = kubectl;  // the very kubectl the key names
   bp::pipe out;
   std::error_code ec;
   bp::child first(bp::exe = s.keeper.front(), bp::args = args, env, (bp::std_out & bp::std_err) > out,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs a command against a fresh cluster fixture: ATH_TEST_KUBECONFIG names its kubeconfig.
+# Runs a command against a fresh cluster fixture: AMEIDE_TEST_KUBECONFIG names its kubeconfig.
 # usage: with_fixture.sh [SERVE FLAGS...] -- COMMAND [ARGS...]
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -14,5 +14,5 @@ trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "
 pid=$!
 for _ in $(seq 100); do [ -s "$tmp/kubeconfig" ] && break; sleep 0.1; done
 [ -s "$tmp/kubeconfig" ] || { echo "fixture did not start:"; cat "$tmp/serve.log"; exit 1; }
-export HOME=$tmp ATH_TEST_KUBECONFIG=$tmp/kubeconfig ATH_TEST_REQUEST_LOG=$tmp/requests.jsonl
+export HOME=$tmp AMEIDE_TEST_KUBECONFIG=$tmp/kubeconfig AMEIDE_TEST_REQUEST_LOG=$tmp/requests.jsonl
 "$@"

@@ -14,7 +14,7 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_option("--argocd-namespace", g.argocd_namespace, "namespace of the Argo CD Applications")
       ->capture_default_str();
   app.add_option("--state-dir", g.state_dir,
-                 "journal folder (default $TILT_ARGOCD_STATE_DIR, else the XDG state dir)");
+                 "journal folder (default $AMEIDE_ARGOCD_STATE_DIR, else the XDG state dir)");
   add_kube_options(app, g.common);
   add_log_options(app, g.common);
 }

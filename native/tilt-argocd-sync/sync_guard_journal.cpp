@@ -13,6 +13,7 @@
 #include <random>
 #include <sstream>
 
+#include "core/env.hpp"
 #include "core/json_limits.hpp"
 
 namespace ath::argocd_sync {
@@ -102,7 +103,7 @@ Journal Journal::from_json(const json& j) {
 std::string journal_path(const std::string& state_dir) { return (fs::path(state_dir) / "journal.json").string(); }
 
 std::string default_state_dir() {
-  if (const char* d = std::getenv("TILT_ARGOCD_STATE_DIR"); d && *d) return d;
+  if (auto d = ath::env_with_alias("AMEIDE_ARGOCD_STATE_DIR", "TILT_ARGOCD_STATE_DIR")) return *d;
   if (const char* x = std::getenv("XDG_STATE_HOME"); x && *x) return (fs::path(x) / "tilt-argocd-sync").string();
   const char* home = std::getenv("HOME");
   return (fs::path(home && *home ? home : "/tmp") / ".local" / "state" / "tilt-argocd-sync").string();

@@ -65,7 +65,7 @@ class JournalCorrupt : public std::runtime_error {
 
 // The journal file inside a state folder.
 std::string journal_path(const std::string& state_dir);
-// --state-dir, else $TILT_ARGOCD_STATE_DIR, else $XDG_STATE_HOME/tilt-argocd-sync, else
+// --state-dir, else $AMEIDE_ARGOCD_STATE_DIR, else $XDG_STATE_HOME/tilt-argocd-sync, else
 // ~/.local/state/tilt-argocd-sync.
 std::string default_state_dir();
 

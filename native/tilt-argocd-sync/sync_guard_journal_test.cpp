@@ -75,10 +75,10 @@ TEST_CASE("update_journal keeps the first record (first pause wins)") {
   CHECK(load_journal(path).apps.at("a").saved == json::parse(R"({"automated":{"prune":true}})"));
 }
 
-TEST_CASE("default_state_dir honours TILT_ARGOCD_STATE_DIR, then XDG_STATE_HOME") {
-  ::setenv("TILT_ARGOCD_STATE_DIR", "/x/state", 1);
+TEST_CASE("default_state_dir honours AMEIDE_ARGOCD_STATE_DIR, then XDG_STATE_HOME") {
+  ::setenv("AMEIDE_ARGOCD_STATE_DIR", "/x/state", 1);
   CHECK(default_state_dir() == "/x/state");
-  ::unsetenv("TILT_ARGOCD_STATE_DIR");
+  ::unsetenv("AMEIDE_ARGOCD_STATE_DIR");
   ::setenv("XDG_STATE_HOME", "/xdg", 1);
   CHECK(default_state_dir() == "/xdg/tilt-argocd-sync");
   ::unsetenv("XDG_STATE_HOME");

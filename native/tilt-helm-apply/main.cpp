@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
                "Environment: TILT_IMAGE_<i> (the built images), AMEIDE_HELM_BIN, AMEIDE_HELM_VERSION (pin,\n"
                "default v3.19.2), AMEIDE_HELM_SERVER_SIDE (true|auto; default client-side apply),\n"
                "AMEIDE_TILT_SKIP_HELM_ADOPT=true (skip adoption), AMEIDE_TILT_SESSION_PROXY=false (a kubectl\n"
-               "proxy per apply instead of one per Tilt session), ATH_KUBECTL."};
+               "proxy per apply instead of one per Tilt session), AMEIDE_KUBECTL."};
   CommonOptions common;
   setup_app(app, "tilt-helm-apply");
   ApplyOptions ao;

@@ -37,7 +37,7 @@ std::optional<std::string> check_value_files(const std::vector<std::string>& fil
 
 std::string locate_kubectl(const std::string& kubectl) {
   if (auto found = find_program(kubectl)) return *found;
-  throw UsageError("kubectl not found (" + kubectl + "): install kubectl or set ATH_KUBECTL to its path");
+  throw UsageError("kubectl not found (" + kubectl + "): install kubectl or set AMEIDE_KUBECTL to its path");
 }
 
 HelmSetup setup_helm(const Getenv& getenv, const std::optional<std::string>& state_dir) {

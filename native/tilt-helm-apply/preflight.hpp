@@ -23,7 +23,7 @@ std::optional<std::string> check_chart(const std::string& chart);
 // Every value file exists and is a readable regular file.
 std::optional<std::string> check_value_files(const std::vector<std::string>& files);
 
-// The kubectl the kube layer runs (ATH_KUBECTL or PATH); throws UsageError when missing.
+// The kubectl the kube layer runs (AMEIDE_KUBECTL or PATH); throws UsageError when missing.
 std::string locate_kubectl(const std::string& kubectl);
 
 struct HelmSetup {

@@ -14,7 +14,7 @@
 namespace ath::helm_apply {
 
 // The environment variable that tells the post-renderer where the socket is.
-inline constexpr const char* kHandoffSocketEnv = "ATH_HELM_APPLY_HANDOFF";
+inline constexpr const char* kHandoffSocketEnv = "AMEIDE_HELM_APPLY_HANDOFF";
 
 // One post-renderer waiting for a verdict.
 class HandoffRequest {
@@ -49,7 +49,7 @@ class HandoffServer {
 };
 
 // The post-renderer (`tilt-helm-apply-post-render`, or `tilt-helm-apply post-render`): stdin to
-// the socket named by ATH_HELM_APPLY_HANDOFF, then the manifest to stdout (exit 0) or the refusal
+// the socket named by AMEIDE_HELM_APPLY_HANDOFF, then the manifest to stdout (exit 0) or the refusal
 // to stderr (exit 1). libc only (post_render_client.cpp).
 int run_post_render();
 

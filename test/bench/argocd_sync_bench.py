@@ -44,7 +44,7 @@ def main():
     state = tempfile.mkdtemp(prefix='tas-bench-')
 
     with cluster('--argocd', '--latency-ms', str(latency)) as c:
-        env = dict(c.env, TILT_ARGOCD_STATE_DIR=state)
+        env = dict(c.env, AMEIDE_ARGOCD_STATE_DIR=state)
         c.kubectl('create', '--validate=false', '-f', '-',
                   input=as_list([application_set()] + [application(x, TEMPLATE_POLICY) for x in apps]))
         # Progressive syncs on, so that the tool also writes the RollingSync steps, as the seed does.

@@ -9,7 +9,7 @@ requests=60 concurrency=16 latency=20
 if [ "${2:-}" = --smoke ]; then requests=6 concurrency=3 latency=5; fi
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # with_fixture.sh starts the fixture, keeps kubectl's cache in a temporary HOME and names the
-# kubeconfig in ATH_TEST_KUBECONFIG.
+# kubeconfig in AMEIDE_TEST_KUBECONFIG.
 # shellcheck disable=SC2016  # expanded by the inner shell, once with_fixture.sh has set it
 exec "$here/../../native/core/with_fixture.sh" --latency-ms "$latency" -- \
-  sh -c 'exec "$0" "$ATH_TEST_KUBECONFIG" "$1" "$2"' "$bench" "$requests" "$concurrency"
+  sh -c 'exec "$0" "$AMEIDE_TEST_KUBECONFIG" "$1" "$2"' "$bench" "$requests" "$concurrency"

@@ -66,7 +66,7 @@ def workspace_copy(tmp, components):
 
 
 def load_once(tilt_eval, bin_dir, values_root):
-    argv = [tilt_eval, '--local', 'allow', '--context', 'k3d-ameide', '--env', f'ATH_BIN_DIR={bin_dir}',
+    argv = [tilt_eval, '--local', 'allow', '--context', 'k3d-ameide', '--env', f'AMEIDE_BIN_DIR={bin_dir}',
             '--env', f'AMEIDE_VALUES_ROOT={values_root}', os.path.join(REPO, 'Tiltfile')]
     start = time.monotonic()
     proc = subprocess.run(argv, capture_output=True, text=True, timeout=600)

@@ -8,7 +8,7 @@
 - Bootstrap: against the API server fixture with real kubectl and the real tilt-argocd-sync:
   one sync of each app carrying its own sync options, the wait for Synced + Healthy, a second
   run that changes nothing, and a timeout that names the app and shows its conditions.
-Run: ATH_BIN_DIR=build/bin python3 -m unittest -v test_dev_up
+Run: AMEIDE_BIN_DIR=build/bin python3 -m unittest -v test_dev_up
 """
 import hashlib
 import json
@@ -23,7 +23,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 DEV_UP = os.path.join(REPO, "scripts", "dev-up.sh")
-BIN = os.path.abspath(os.environ.get("ATH_BIN_DIR", os.path.join(REPO, "build", "bin")))
+BIN = os.path.abspath(os.environ.get("AMEIDE_BIN_DIR", os.path.join(REPO, "build", "bin")))
 APPSET = os.path.join(REPO, "values", "argocd", "apps-dev.yaml")
 sys.path.insert(0, os.environ.get("CLUSTER_FIXTURE_DIR", os.path.join(REPO, "test", "cluster")))
 sys.path.insert(0, os.environ.get("ARGOCD_FAKE_DIR", os.path.join(REPO, "test", "argocd")))
@@ -36,7 +36,7 @@ CLEAN_ENV = ["AMEIDE_REGISTRY_HOST", "AMEIDE_REGISTRY_HOST_FROM_CLUSTER", "AMEID
 
 def env(**extra):
     e = {k: v for k, v in os.environ.items() if k not in CLEAN_ENV}
-    e["ATH_BIN_DIR"] = BIN
+    e["AMEIDE_BIN_DIR"] = BIN
     e.update(extra)
     return e
 

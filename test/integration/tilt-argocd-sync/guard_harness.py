@@ -23,7 +23,7 @@ class Holder:
     def __init__(self, world, user):
         self.w, self.user = world, user
         self.state = tempfile.mkdtemp(prefix=f'guard-{user}-', dir=world.dir)
-        self.env = dict(world.c.env, USER=user, TILT_ARGOCD_STATE_DIR=self.state)
+        self.env = dict(world.c.env, USER=user, AMEIDE_ARGOCD_STATE_DIR=self.state)
         self.serve_proc, self.watcher = None, None
 
     def run(self, *args, timeout=60):

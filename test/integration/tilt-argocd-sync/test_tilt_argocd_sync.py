@@ -38,7 +38,7 @@ class Base(unittest.TestCase):
         self.ctx = cluster(*self.fixture)
         self.c = self.ctx.__enter__()
         self.state = tempfile.mkdtemp(prefix='tas-state-')
-        self.env = dict(self.c.env, TILT_ARGOCD_STATE_DIR=self.state)
+        self.env = dict(self.c.env, AMEIDE_ARGOCD_STATE_DIR=self.state)
         self.procs = []
 
     def tearDown(self):
@@ -227,7 +227,7 @@ class RoundTrips(Base):
         self.tool('pause', 'apps-full')
         self.assertEqual(self.tool('status', '--ready', 'apps-full').stdout, 'Application apps-full: ready\n')
         # Someone else's pause does not make this user ready.
-        other = dict(self.env, USER='bob', TILT_ARGOCD_STATE_DIR=tempfile.mkdtemp(prefix='tas-bob-'))
+        other = dict(self.env, USER='bob', AMEIDE_ARGOCD_STATE_DIR=tempfile.mkdtemp(prefix='tas-bob-'))
         res = self.tool('status', '--ready', 'apps-noheal', env=other, check_rc=1)
         self.assertIn('not held by a live holder of bob@', res.stdout)
         # The ApplicationSet's override undone: not ready, one line per app.
@@ -334,7 +334,7 @@ class Hostile(Base):
     def test_stale_journal_never_overwrites_a_newer_policy(self):
         # Defect 1: alice's kept journal record came back after bob resumed and an operator
         # changed the policy.
-        bob = dict(self.env, USER='bob', TILT_ARGOCD_STATE_DIR=tempfile.mkdtemp(prefix='tas-bob-'))
+        bob = dict(self.env, USER='bob', AMEIDE_ARGOCD_STATE_DIR=tempfile.mkdtemp(prefix='tas-bob-'))
         self.tool('pause', 'apps-x')
         self.tool('pause', 'apps-x', env=bob)
         self.assertIn('kept paused', self.tool('resume', '--no-sync').stdout)
@@ -375,7 +375,7 @@ class FailingServer(Base):
         self.ctx = cluster('--argocd', '--fail', 'applications:patch:1')
         self.c = self.ctx.__enter__()
         self.state = tempfile.mkdtemp(prefix='tas-state-')
-        self.env = dict(self.c.env, TILT_ARGOCD_STATE_DIR=self.state)
+        self.env = dict(self.c.env, AMEIDE_ARGOCD_STATE_DIR=self.state)
         self.procs = []
         self.create(application('apps-x', TEMPLATE_POLICY, owner=None))
 
@@ -569,7 +569,7 @@ class Holders(Base):
                     application('apps-api', TEMPLATE_POLICY))
 
     def test_two_holders_last_one_resumes(self):
-        other = dict(self.env, TILT_ARGOCD_STATE_DIR=tempfile.mkdtemp(prefix='tas-other-'), USER='bob')
+        other = dict(self.env, AMEIDE_ARGOCD_STATE_DIR=tempfile.mkdtemp(prefix='tas-other-'), USER='bob')
         first, _ = self.serve('apps-web', 'apps-api')
         second, _ = self.serve('apps-web', env=other)
         data = self.holders_cm()

@@ -6,7 +6,7 @@ and applied by `kubectl apply --field-manager=argocd-controller` with Argo CD's 
 annotation, an Application apps-graph whose status.resources names them, and no Helm release.
 
 Environment: HELM_BIN (the helm under test, required), HELM_FLAVOUR (a label for messages),
-ATH_BIN_DIR (built helpers), TILT_EVAL (harness wrapper, for the helm_app commands case).
+AMEIDE_BIN_DIR (built helpers), TILT_EVAL (harness wrapper, for the helm_app commands case).
 """
 import copy
 import json
@@ -24,7 +24,7 @@ from fixture import cluster  # noqa: E402
 import miniyaml  # noqa: E402
 
 HELM = os.environ.get('HELM_BIN', '')
-BIN = os.environ.get('ATH_BIN_DIR', os.path.join(REPO, 'build', 'bin'))
+BIN = os.environ.get('AMEIDE_BIN_DIR', os.path.join(REPO, 'build', 'bin'))
 APPLY = os.path.join(BIN, 'tilt-helm-apply')
 TILT_EVAL = os.environ.get('TILT_EVAL', os.path.join(REPO, 'test', 'tiltfile', 'tilt-eval'))
 CHART = os.path.join(REPO, 'values', 'charts', 'app')
@@ -351,8 +351,8 @@ class BeforeTheCluster(ApplyBase):
         self.assert_untouched(res, 'helm not found on PATH', 'install helm v3.19.2')
 
     def test_missing_kubectl(self):
-        res = self.run_helper(self.apply_argv(), self.env(ATH_KUBECTL='/nonexistent/kubectl'))
-        self.assert_untouched(res, 'kubectl not found', 'ATH_KUBECTL')
+        res = self.run_helper(self.apply_argv(), self.env(AMEIDE_KUBECTL='/nonexistent/kubectl'))
+        self.assert_untouched(res, 'kubectl not found', 'AMEIDE_KUBECTL')
 
     def test_missing_chart(self):
         res = self.run_helper(self.apply_argv(chart=os.path.join(self.tmp, 'nochart')), self.env())
@@ -376,7 +376,7 @@ class HelmAppCommands(ApplyBase):
 
     def test_declared_commands_deploy_and_hand_back(self):
         tiltfile = os.path.join(REPO, 'tilt_extensions', 'helm_app', 'test', 'Tiltfile')
-        ev = subprocess.run([TILT_EVAL, '--context', 'fixture', '--env', f'ATH_BIN_DIR={BIN}', tiltfile],
+        ev = subprocess.run([TILT_EVAL, '--context', 'fixture', '--env', f'AMEIDE_BIN_DIR={BIN}', tiltfile],
                             capture_output=True, text=True, timeout=300)
         self.assertEqual(ev.returncode, 0, ev.stderr)
         graph = next(r for r in json.loads(ev.stdout)['resources'] if r['name'] == RELEASE)

@@ -7,7 +7,7 @@ value). "Argo CD" here renders the chart with `helm template` and applies it wit
 `kubectl apply --field-manager=argocd-controller` and its tracking annotation, then records the
 objects in the Application's status.resources, as an Argo CD sync does.
 
-Environment: HELM_BIN (required), ATH_BIN_DIR (built helpers).
+Environment: HELM_BIN (required), AMEIDE_BIN_DIR (built helpers).
 """
 import json
 import os
@@ -24,7 +24,7 @@ from fixture import cluster  # noqa: E402
 import miniyaml  # noqa: E402
 
 HELM = os.environ.get('HELM_BIN', '')
-BIN = os.environ.get('ATH_BIN_DIR', os.path.join(REPO, 'build', 'bin'))
+BIN = os.environ.get('AMEIDE_BIN_DIR', os.path.join(REPO, 'build', 'bin'))
 APPLY = os.path.join(BIN, 'tilt-helm-apply')
 CHART = os.path.join(HERE, 'chart')
 NS, RELEASE, APP = 'exact', 'exact', 'exact'

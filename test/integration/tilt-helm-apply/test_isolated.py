@@ -5,7 +5,7 @@ objects and Application stay byte for byte as they were; `delete --isolated` rem
 caller's own release and refuses any release helm's record does not label as Tilt's; a release
 helm leaves stuck `pending-install` is reported with the recovery, as on the overlay path.
 
-Environment: HELM_BIN (the helm under test, required), ATH_BIN_DIR (built helpers).
+Environment: HELM_BIN (the helm under test, required), AMEIDE_BIN_DIR (built helpers).
 """
 import json
 import os

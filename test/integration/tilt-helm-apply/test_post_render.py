@@ -4,7 +4,7 @@ programs: the small `tilt-helm-apply-post-render` helm runs on every apply, and 
 `tilt-helm-apply post-render`. Each must hand helm the manifest back byte for byte only on the
 apply's "ok", and otherwise fail with the apply's reason, so that helm writes nothing.
 
-ATH_BIN_DIR: the built helpers.
+AMEIDE_BIN_DIR: the built helpers.
 """
 import os
 import shutil
@@ -16,10 +16,10 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, '..', '..', '..'))
-BIN = os.environ.get('ATH_BIN_DIR', os.path.join(REPO, 'build', 'bin'))
+BIN = os.environ.get('AMEIDE_BIN_DIR', os.path.join(REPO, 'build', 'bin'))
 PROGRAMS = {'small': [os.path.join(BIN, 'tilt-helm-apply-post-render'), 'post-render'],
             'fallback': [os.path.join(BIN, 'tilt-helm-apply'), 'post-render']}
-ENV = 'ATH_HELM_APPLY_HANDOFF'
+ENV = 'AMEIDE_HELM_APPLY_HANDOFF'
 # Larger than a pipe's and a socket's buffers, with bytes of every value but no NUL surprises lost.
 MANIFEST = (b'---\n# Source: app/templates/deployment.yaml\n' + bytes(range(1, 256)) * 4000 + b'\nend\n')
 

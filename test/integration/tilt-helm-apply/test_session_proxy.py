@@ -4,9 +4,9 @@ against test/cluster/serve.
 
 The applies here run as children of this test process, which is therefore their session (Tilt's
 place); NEW_SESSION runs one under a short-lived parent instead. kubectl is a logging wrapper
-(ATH_KUBECTL) so each `kubectl proxy` start is counted; its --api-prefix is on that line too.
+(AMEIDE_KUBECTL) so each `kubectl proxy` start is counted; its --api-prefix is on that line too.
 
-Environment: HELM_BIN (required), ATH_BIN_DIR (built helpers).
+Environment: HELM_BIN (required), AMEIDE_BIN_DIR (built helpers).
 """
 import json
 import os
@@ -79,7 +79,7 @@ class SessionProxy(Base):
 
     def run_apply(self, expect=0, **kw):
         self.tag += 1
-        env = dict(kw.pop('env', {}), ATH_KUBECTL=self.kubectl)
+        env = dict(kw.pop('env', {}), AMEIDE_KUBECTL=self.kubectl)
         extra = kw.pop('extra', ('--log-level', 'debug'))
         return self.apply(self.values, f'tilt-{self.tag}', expect=expect, env=env, extra=extra, **kw)
 

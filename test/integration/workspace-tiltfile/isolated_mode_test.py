@@ -5,7 +5,7 @@ adoption buttons, and shows the mode in the UI; the default stays overlay; the s
 gets a warning suggesting isolated mode. The values-parity resource runs `check --isolated`, which
 fails (with real helm, HELM_BIN) on a chart that cannot render distinct names, and every -tilt
 release depends on it, so nothing is deployed before it passed.
-Run: ATH_BIN_DIR=build/bin HELM_BIN=.cache/tools/helm-v3.17.2/helm python3 -m unittest -v isolated_mode_test
+Run: AMEIDE_BIN_DIR=build/bin HELM_BIN=.cache/tools/helm-v3.17.2/helm python3 -m unittest -v isolated_mode_test
 """
 import os
 import shutil

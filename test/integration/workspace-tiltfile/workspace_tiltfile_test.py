@@ -4,9 +4,9 @@ and the scripts it drives. Each extension's own behaviour is tested in its test/
 
 Every test evaluates the real root Tiltfile with
 test/tiltfile/tilt-eval against the embedded values/ workspace; the catalog comes from the real
-`tilt-values-parity plan` of this build (ATH_BIN_DIR). Scripts run for real with fake kubectl,
+`tilt-values-parity plan` of this build (AMEIDE_BIN_DIR). Scripts run for real with fake kubectl,
 pnpm and buf on PATH that record their argv and answer like the real tools.
-Run: ATH_BIN_DIR=build/bin python3 -m unittest -v workspace_tiltfile_test
+Run: AMEIDE_BIN_DIR=build/bin python3 -m unittest -v workspace_tiltfile_test
 """
 import contextlib
 import json
@@ -25,7 +25,7 @@ from tiltfile_load_bench import clone_component  # noqa: E402  (the benchmark's 
 REPO = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 TILTFILE = os.path.join(REPO, "Tiltfile")
 TILT_EVAL = os.environ.get("TILT_EVAL", os.path.join(REPO, "test", "tiltfile", "tilt-eval"))
-BIN = os.path.abspath(os.environ.get("ATH_BIN_DIR", os.path.join(REPO, "build", "bin")))
+BIN = os.path.abspath(os.environ.get("AMEIDE_BIN_DIR", os.path.join(REPO, "build", "bin")))
 SCRIPTS = os.path.join(REPO, "scripts")
 GUARD, PARITY = "argocd-sync-guard", "values-parity"
 # Variables of the developer's shell that would change what the Tiltfile declares.
@@ -36,7 +36,7 @@ CLEAN_ENV = ["AMEIDE_REGISTRY_HOST", "AMEIDE_REGISTRY_HOST_FROM_CLUSTER", "AMEID
 
 def base_env(**extra):
     env = {k: v for k, v in os.environ.items() if k not in CLEAN_ENV}
-    env["ATH_BIN_DIR"] = BIN
+    env["AMEIDE_BIN_DIR"] = BIN
     env.update(extra)
     return env
 
@@ -366,7 +366,7 @@ class ButtonsAndDown(TiltfileCase):
         argvs = [res(doc, GUARD)["serve_cmd"], res(doc, "test-job-runner")["delete_cmd"]]
         argvs += [b["cmd"]["args"] for b in doc["buttons"] if os.path.dirname(b["cmd"]["args"][0]) == BIN
                   and "tilt-values-parity" not in b["cmd"]["args"][0]]
-        env = base_env(KUBECONFIG="/nonexistent/kubeconfig", TILT_ARGOCD_STATE_DIR=tempfile.mkdtemp(),
+        env = base_env(KUBECONFIG="/nonexistent/kubeconfig", AMEIDE_ARGOCD_STATE_DIR=tempfile.mkdtemp(),
                        HOME=tempfile.mkdtemp())
         usage_errors = ["was not expected", "is required", "Run with --help", "not in {", "unknown option"]
         for argv in argvs:

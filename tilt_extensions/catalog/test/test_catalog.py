@@ -28,9 +28,15 @@ class Catalog(unittest.TestCase):
         self.assertIn("The values workspace %s has no workspace.yaml" % HERE, err)
 
     def test_missing_helper_fails_with_the_build_command(self):
-        code, _, err = tilt_eval(TILTFILE, "ATH_BIN_DIR=/nonexistent")
+        code, _, err = tilt_eval(TILTFILE, "AMEIDE_BIN_DIR=/nonexistent")
         self.assertEqual(code, 1)
         self.assertIn("tilt-values-parity not found at /nonexistent/tilt-values-parity", err)
+
+    def test_deprecated_ath_bin_dir_is_still_read_and_says_so(self):
+        code, doc, err = tilt_eval(TILTFILE, "AMEIDE_BIN_DIR=", "ATH_BIN_DIR=" + BIN)
+        self.assertEqual(code, 0, err)
+        self.assertIn("ATH_BIN_DIR is deprecated; set AMEIDE_BIN_DIR instead", doc["prints"])
+        self.assertEqual(doc["local_calls"][0]["argv"][0], os.path.join(BIN, "tilt-values-parity"))
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 commands it declares for apps from the embedded workspace (values/), defaults and overrides,
 and the load-time failures. `--local allow` really runs `tilt-values-parity plan`.
 
-Environment: ATH_BIN_DIR (the built helpers, default <repo>/build/bin), TILT_EVAL (the harness
+Environment: AMEIDE_BIN_DIR (the built helpers, default <repo>/build/bin), TILT_EVAL (the harness
 wrapper, default <repo>/test/tiltfile/tilt-eval).
 """
 import json
@@ -88,7 +88,7 @@ class Defaults(unittest.TestCase):
         self.assertIn(f'{V}/dev/apps/apps-graph.yaml', self.doc['watched_files'])
 
     def test_only_flag_style_selection_brings_the_dependency(self):
-        argv = [TILT_EVAL, '--context', 'fixture', '--env', f'ATH_BIN_DIR={BIN}', os.path.join(HERE, 'Tiltfile'), '--', 'apps-graph']
+        argv = [TILT_EVAL, '--context', 'fixture', '--env', f'AMEIDE_BIN_DIR={BIN}', os.path.join(HERE, 'Tiltfile'), '--', 'apps-graph']
         proc = subprocess.run(argv, capture_output=True, text=True, timeout=300)
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.assertEqual(json.loads(proc.stdout)['enabled'], ['apps-platform', 'apps-graph'])
@@ -188,7 +188,7 @@ class LoadTimeFailures(unittest.TestCase):
         self.expect('tilt_only_missing_chart_file', f'chart {V}/charts/none not found')
 
     def test_helpers_not_built(self):
-        code, _, err = tilt_eval('Tiltfile', 'ATH_BIN_DIR=/nonexistent/bin')
+        code, _, err = tilt_eval('Tiltfile', 'AMEIDE_BIN_DIR=/nonexistent/bin')
         self.assertEqual(code, 1)
         self.assertIn('tilt-values-parity not found at /nonexistent/bin/tilt-values-parity. Build the helpers', err)
 

@@ -26,7 +26,7 @@ const char* kPlanHelp = R"(plan -o json prints {"schema": "tilt-values-parity/pl
   set {} (extra --set values), language (go|node|python|none), source, tier,
   live_update {sync [{local, remote}], run [{cmd, trigger [...]}], fall_back_on [...]},
   dependencies [component names], resource_deps [apps-*], labels [...].
-Paths in the plan are relative to repo_root unless they end in _abs. See values/README.md.)";
+Paths in the plan are relative to repo_root unless they end in _abs. See native/tilt-values-parity/README.md.)";
 
 fs::path default_root() {
   std::error_code ec;
@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
   check->add_option("--isolate-suffix", isolate.suffix, "with --isolated: Tilt's release is <release>-<suffix>");
   check->add_option("--isolate-namespace", isolate.namespace_,
                     "with --isolated: Tilt's releases go into this namespace (default: each app's)");
-  std::string rules = "Rules (values/README.md explains each):\n";
+  std::string rules = "Rules (native/tilt-values-parity/README.md explains each):\n";
   for (const auto& r : tvp::rule_catalog()) rules += "  " + std::string(r.id) + ": " + r.summary + "\n";
   check->footer(rules + "-o json: {schema: tilt-values-parity/check/v1, ok, env, root, repo_root, apps, findings: [{rule, "
                         "file, line, column, app, message, fix}]}; -o sarif: SARIF 2.1.0.");

@@ -48,7 +48,7 @@ struct PlanContext {
   std::string env;
 };
 
-// Schema "tilt-values-parity/plan/v1" (values/README.md).
+// Schema "tilt-values-parity/plan/v1" (README.md beside this file).
 json plan_to_json(const std::vector<AppPlan>& plans, const PlanContext& ctx, const std::vector<std::string>& errors);
 std::string plan_to_text(const std::vector<AppPlan>& plans, const PlanContext& ctx);
 

@@ -7,17 +7,13 @@
 #include <map>
 #include <sstream>
 
+#include "core/test_util.hpp"
+
 using namespace ath;
+using ath::testing::env_of;
 
 namespace {
 
-EnvLookup env_of(std::map<std::string, std::string> vars) {
-  return [vars](const std::string& name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
 
 // Runs `f` with the default logger writing into a string; returns what was logged.
 template <class F>

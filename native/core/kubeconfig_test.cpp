@@ -5,19 +5,10 @@
 #include <cstdio>
 #include <map>
 
+#include "core/test_util.hpp"
+
 using namespace ath;
-
-namespace {
-
-EnvLookup env_of(std::map<std::string, std::string> vars) {
-  return [vars](const std::string& name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
-
-}  // namespace
+using ath::testing::env_of;
 
 TEST_CASE("a missing kubeconfig is named, with how to fix it (issue 12, defect 9)") {
   KubeAccess flag;

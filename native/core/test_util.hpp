@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "core/kubeconfig.hpp"
+#include "core/env.hpp"
 
 namespace ath::testing {
 

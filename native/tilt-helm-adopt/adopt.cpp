@@ -11,7 +11,7 @@
 #include "tilt-helm-adopt/adopt_plan.hpp"
 #include "tilt-helm-adopt/adopt_targets.hpp"
 
-namespace ath::adopt {
+namespace ath::helm_adopt {
 
 AdoptReport adopt(KubeClient& client, const ResourceIndex& index, const AdoptOptions& o, const Prefetch* already) {
   const auto start = std::chrono::steady_clock::now();
@@ -68,4 +68,4 @@ AdoptReport adopt(KubeClient& client, const ResourceIndex& index, const AdoptOpt
   return r;
 }
 
-}  // namespace ath::adopt
+}  // namespace ath::helm_adopt

@@ -11,7 +11,7 @@
 #include "core/kube_resources.hpp"
 #include "tilt-helm-adopt/adopt_report.hpp"
 
-namespace ath::adopt {
+namespace ath::helm_adopt {
 using json = nlohmann::json;
 
 struct AdoptOptions {
@@ -44,4 +44,4 @@ struct Prefetch;
 AdoptReport adopt(KubeClient& client, const ResourceIndex& index, const AdoptOptions& options,
                   const Prefetch* already = nullptr);
 
-}  // namespace ath::adopt
+}  // namespace ath::helm_adopt

@@ -6,7 +6,7 @@
 
 #include "tilt-helm-adopt/adopt_retry.hpp"
 
-namespace ath::adopt {
+namespace ath::helm_adopt {
 
 namespace {
 
@@ -108,4 +108,4 @@ ObjectEntry prune_object(KubeClient& client, const Candidate& candidate, const A
   return finish(entry, Outcome::Failed, "delete failed: " + res.error->describe() + "; rerun to finish");
 }
 
-}  // namespace ath::adopt
+}  // namespace ath::helm_adopt

@@ -8,7 +8,7 @@
 #include "tilt-helm-adopt/adopt_plan.hpp"
 #include "tilt-helm-adopt/adopt_report.hpp"
 
-namespace ath::adopt {
+namespace ath::helm_adopt {
 
 struct ApplySettings {
   PlanSettings plan;
@@ -24,4 +24,4 @@ ObjectEntry adopt_object(KubeClient& client, const Candidate& candidate, const A
 // Deletes a leftover workload (--prune-duplicates), unless another release owns it.
 ObjectEntry prune_object(KubeClient& client, const Candidate& candidate, const ApplySettings& settings);
 
-}  // namespace ath::adopt
+}  // namespace ath::helm_adopt

@@ -8,7 +8,7 @@
 #include "tilt-helm-adopt/adopt_plan.hpp"
 #include "tilt-helm-adopt/adopt_retry.hpp"
 
-namespace ath::adopt {
+namespace ath::helm_adopt {
 
 namespace {
 
@@ -152,4 +152,4 @@ Collected collect(KubeClient& client, const ResourceIndex& index, const AdoptOpt
   return c;
 }
 
-}  // namespace ath::adopt
+}  // namespace ath::helm_adopt

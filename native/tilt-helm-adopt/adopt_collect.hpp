@@ -12,7 +12,7 @@
 #include "tilt-helm-adopt/adopt.hpp"
 #include "tilt-helm-adopt/adopt_targets.hpp"
 
-namespace ath::adopt {
+namespace ath::helm_adopt {
 
 // A live object and every source that named it.
 struct Candidate {
@@ -46,4 +46,4 @@ Prefetch prefetch(KubeClient& client, const ResourceIndex& index, const AdoptOpt
 Collected collect(KubeClient& client, const ResourceIndex& index, const AdoptOptions& options,
                   const Prefetch* already = nullptr);
 
-}  // namespace ath::adopt
+}  // namespace ath::helm_adopt

@@ -5,7 +5,7 @@
 
 #include "core/kube_client.hpp"
 
-namespace ath::adopt {
+namespace ath::helm_adopt {
 
 namespace {
 
@@ -153,4 +153,4 @@ std::vector<size_t> find_duplicate_workloads(const std::vector<json>& live_workl
   return out;
 }
 
-}  // namespace ath::adopt
+}  // namespace ath::helm_adopt

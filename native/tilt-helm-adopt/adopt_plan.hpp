@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace ath::adopt {
+namespace ath::helm_adopt {
 using json = nlohmann::json;
 
 // Helm's ownership keys (helm pkg/action/validate.go checks exactly these).
@@ -71,4 +71,4 @@ std::vector<size_t> find_duplicate_workloads(const std::vector<json>& live_workl
                                              const std::vector<json>& manifest_objects,
                                              const std::string& release_namespace);
 
-}  // namespace ath::adopt
+}  // namespace ath::helm_adopt

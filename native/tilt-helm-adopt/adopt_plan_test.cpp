@@ -2,7 +2,7 @@
 
 #include <doctest/doctest.h>
 
-using namespace ath::adopt;
+using namespace ath::helm_adopt;
 using json = nlohmann::json;
 
 namespace {

@@ -4,7 +4,7 @@
 
 #include "tilt-helm-adopt/adopt_plan.hpp"
 
-namespace ath::adopt {
+namespace ath::helm_adopt {
 
 const char* to_string(Outcome o) {
   switch (o) {
@@ -115,4 +115,4 @@ json render_json(const AdoptReport& r) {
   };
 }
 
-}  // namespace ath::adopt
+}  // namespace ath::helm_adopt

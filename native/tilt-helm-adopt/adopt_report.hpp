@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace ath::adopt {
+namespace ath::helm_adopt {
 using json = nlohmann::json;
 
 enum class Outcome {
@@ -66,4 +66,4 @@ struct AdoptReport {
 std::string render_text(const AdoptReport& r);
 json render_json(const AdoptReport& r);
 
-}  // namespace ath::adopt
+}  // namespace ath::helm_adopt

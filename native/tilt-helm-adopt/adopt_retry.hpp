@@ -5,7 +5,7 @@
 
 #include "core/kube_client.hpp"
 
-namespace ath::adopt {
+namespace ath::helm_adopt {
 
 // Pause before attempt `attempt` + 1: 50 ms, 200 ms, 800 ms ...
 inline std::chrono::milliseconds retry_backoff(int attempt) {
@@ -22,4 +22,4 @@ auto with_transient_retries(int attempts, Call&& call) -> decltype(call()) {
   }
 }
 
-}  // namespace ath::adopt
+}  // namespace ath::helm_adopt

@@ -2,7 +2,7 @@
 
 #include "tilt-helm-adopt/adopt_plan.hpp"
 
-namespace ath::adopt {
+namespace ath::helm_adopt {
 
 std::string object_key(const ApiResource& type, const std::string& ns, const std::string& name) {
   return type.group + "/" + type.resource + "/" + ns + "/" + name;
@@ -105,4 +105,4 @@ std::vector<const ApiResource*> scan_types(const ResourceIndex& index) {
   return out;
 }
 
-}  // namespace ath::adopt
+}  // namespace ath::helm_adopt

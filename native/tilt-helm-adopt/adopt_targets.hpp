@@ -8,7 +8,7 @@
 
 #include "core/kube_resources.hpp"
 
-namespace ath::adopt {
+namespace ath::helm_adopt {
 using json = nlohmann::json;
 
 // One object to look up, addressed the way the API serves it.
@@ -51,4 +51,4 @@ Targets argocd_targets(const json& application, const ResourceIndex& index);
 // The types the label scan lists: namespaced, listable, patchable, not discovery noise.
 std::vector<const ApiResource*> scan_types(const ResourceIndex& index);
 
-}  // namespace ath::adopt
+}  // namespace ath::helm_adopt

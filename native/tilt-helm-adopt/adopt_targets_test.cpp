@@ -5,7 +5,7 @@
 #include "tilt-helm-adopt/adopt_plan.hpp"
 
 using namespace ath;
-using namespace ath::adopt;
+using namespace ath::helm_adopt;
 
 namespace {
 

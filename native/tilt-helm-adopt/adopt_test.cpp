@@ -1,4 +1,4 @@
-// adopt::adopt() end to end over a scripted in-memory API (the real server is exercised by
+// helm_adopt::adopt() end to end over a scripted in-memory API (the real server is exercised by
 // test/integration/tilt-helm-adopt): which requests are sent, retries, and failure handling.
 #include "tilt-helm-adopt/adopt.hpp"
 #include "tilt-helm-adopt/adopt_plan.hpp"
@@ -10,7 +10,7 @@
 #include <mutex>
 
 using namespace ath;
-using namespace ath::adopt;
+using namespace ath::helm_adopt;
 
 
 namespace {
@@ -143,7 +143,7 @@ TEST_CASE("a first run adopts, a second run reads only") {
       {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cfg"}},
       {"apiVersion":"v1","kind":"Secret","metadata":{"name":"not-yet"}}])").get<std::vector<json>>();
 
-  AdoptReport r = adopt::adopt(w.client, w.index, w.options);
+  AdoptReport r = helm_adopt::adopt(w.client, w.index, w.options);
   CHECK(w.entry(r, "cfg").outcome == Outcome::Adopted);
   CHECK(w.entry(r, "cfg").sources == (kFromManifest | kFromLabelScan));
   CHECK(w.entry(r, "web").outcome == Outcome::Adopted);
@@ -158,7 +158,7 @@ TEST_CASE("a first run adopts, a second run reads only") {
   CHECK_FALSE(w.api->objects[kCm + "theirs"]["metadata"]["labels"].contains("app.kubernetes.io/managed-by"));
 
   w.api->log.clear();
-  AdoptReport again = adopt::adopt(w.client, w.index, w.options);
+  AdoptReport again = helm_adopt::adopt(w.client, w.index, w.options);
   CHECK(again.count(Outcome::AlreadyOwned) == 3);
   CHECK(again.writes == 0);
   CHECK(w.api->count("PATCH") == 0);
@@ -169,7 +169,7 @@ TEST_CASE("dry run plans the same and writes nothing") {
   World w;
   w.api->put(kCm + "cfg", obj("v1", "ConfigMap", "cfg", kInstance));
   w.options.dry_run = true;
-  AdoptReport r = adopt::adopt(w.client, w.index, w.options);
+  AdoptReport r = helm_adopt::adopt(w.client, w.index, w.options);
   CHECK(w.entry(r, "cfg").outcome == Outcome::WouldAdopt);
   CHECK(w.entry(r, "cfg").message.find("meta.helm.sh/release-name=apps-graph") != std::string::npos);
   CHECK(w.api->count("PATCH") == 0);
@@ -180,7 +180,7 @@ TEST_CASE("a 409 re-reads and decides again") {
   World w;
   w.api->put(kCm + "cfg", obj("v1", "ConfigMap", "cfg", kInstance));
   w.api->scripted["PATCH " + kCm + "cfg"] = {409};
-  AdoptReport r = adopt::adopt(w.client, w.index, w.options);
+  AdoptReport r = helm_adopt::adopt(w.client, w.index, w.options);
   CHECK(w.entry(r, "cfg").outcome == Outcome::Adopted);
   CHECK(w.api->count("PATCH") == 2);
   CHECK(r.exit_code() == 0);
@@ -194,7 +194,7 @@ TEST_CASE("a 409 after which another release owns the object ends as a conflict"
   json theirs = w.api->objects[kCm + "cfg"];
   theirs["metadata"]["annotations"] = {{"meta.helm.sh/release-name", "other"}};
   w.api->get_override[kCm + "cfg"] = theirs;
-  AdoptReport r = adopt::adopt(w.client, w.index, w.options);
+  AdoptReport r = helm_adopt::adopt(w.client, w.index, w.options);
   CHECK(w.entry(r, "cfg").outcome == Outcome::Conflict);
   CHECK(w.api->count("PATCH") == 1);
 }
@@ -204,7 +204,7 @@ TEST_CASE("a failing patch is retried a bounded number of times, then reported; 
   w.api->put(kCm + "bad", obj("v1", "ConfigMap", "bad", kInstance));
   w.api->put(kCm + "good", obj("v1", "ConfigMap", "good", kInstance));
   w.api->scripted["PATCH " + kCm + "bad"] = {500, 500, 500, 500};
-  AdoptReport r = adopt::adopt(w.client, w.index, w.options);
+  AdoptReport r = helm_adopt::adopt(w.client, w.index, w.options);
   CHECK(w.entry(r, "bad").outcome == Outcome::Failed);
   CHECK(w.entry(r, "bad").message.find("InternalError (500)") != std::string::npos);
   CHECK(w.entry(r, "bad").message.find("rerun") != std::string::npos);
@@ -212,7 +212,7 @@ TEST_CASE("a failing patch is retried a bounded number of times, then reported; 
   CHECK(w.api->count("PATCH " + kCm + "bad") == 3);
   CHECK(r.exit_code() == 1);
 
-  AdoptReport rerun = adopt::adopt(w.client, w.index, w.options);  // the script ran dry: the server is fine again
+  AdoptReport rerun = helm_adopt::adopt(w.client, w.index, w.options);  // the script ran dry: the server is fine again
   CHECK(w.entry(rerun, "bad").outcome == Outcome::Adopted);
   CHECK(w.entry(rerun, "good").outcome == Outcome::AlreadyOwned);
   CHECK(rerun.exit_code() == 0);
@@ -222,7 +222,7 @@ TEST_CASE("a forbidden type is skipped with the rest done; exit 0") {
   World w;
   w.api->put(kCm + "cfg", obj("v1", "ConfigMap", "cfg", kInstance));
   w.api->forbidden = {"/api/v1/namespaces/apps/secrets"};
-  AdoptReport r = adopt::adopt(w.client, w.index, w.options);
+  AdoptReport r = helm_adopt::adopt(w.client, w.index, w.options);
   REQUIRE(r.skipped_types.size() == 1);
   CHECK(r.skipped_types[0].type == "secrets");
   CHECK(r.skipped_types[0].forbidden);
@@ -239,13 +239,13 @@ TEST_CASE("Argo CD status.resources add objects the scan cannot see; a missing A
           {"version":"v1","kind":"ConfigMap","namespace":"apps","name":"argo-only"}]}})");
   w.options.argocd_app = "apps-graph";
   w.options.label_scan = false;
-  AdoptReport r = adopt::adopt(w.client, w.index, w.options);
+  AdoptReport r = helm_adopt::adopt(w.client, w.index, w.options);
   CHECK(w.entry(r, "argo-only").outcome == Outcome::Adopted);
   CHECK(w.entry(r, "argo-only").sources == kFromArgoCd);
   CHECK(r.types_scanned == 0);
 
   w.options.argocd_app = "missing";
-  CHECK_THROWS_AS(adopt::adopt(w.client, w.index, w.options), AdoptSetupError);
+  CHECK_THROWS_AS(helm_adopt::adopt(w.client, w.index, w.options), AdoptSetupError);
 }
 
 TEST_CASE("prune-duplicates deletes leftovers; dry run lists them") {
@@ -258,13 +258,13 @@ TEST_CASE("prune-duplicates deletes leftovers; dry run lists them") {
       "metadata":{"name":"graph-api","labels":{"app.kubernetes.io/name":"graph"}}})")};
   w.options.prune_duplicates = true;
   w.options.dry_run = true;
-  AdoptReport dry = adopt::adopt(w.client, w.index, w.options);
+  AdoptReport dry = helm_adopt::adopt(w.client, w.index, w.options);
   CHECK(w.entry(dry, "graph").outcome == Outcome::WouldPrune);
   CHECK(w.entry(dry, "graph").duplicate);
   CHECK(w.api->count("DELETE") == 0);
 
   w.options.dry_run = false;
-  AdoptReport r = adopt::adopt(w.client, w.index, w.options);
+  AdoptReport r = helm_adopt::adopt(w.client, w.index, w.options);
   CHECK(w.entry(r, "graph").outcome == Outcome::Pruned);
   CHECK(w.entry(r, "graph-api").outcome == Outcome::Adopted);
   CHECK(w.api->count("DELETE") == 1);

@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
     if (no_label_scan && manifest.empty() && argocd_app.empty())
       throw UsageError("nothing to adopt: give --manifest or --argocd-app, or drop --no-label-scan");
 
-    adopt::AdoptOptions o;
+    helm_adopt::AdoptOptions o;
     o.release = release;
     o.release_namespace = ns;
     if (!manifest.empty()) {
@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
     o.argocd_namespace = argocd_ns;
     o.label_scan = !no_label_scan;
     o.selector = selector;
-    auto scrub_decision = adopt::resolve_scrub(scrub);
+    auto scrub_decision = helm_adopt::resolve_scrub(scrub);
     spdlog::info("managedFields: {}", scrub_decision.why);
     o.scrub_managed_fields = scrub_decision.scrub;
     o.prune_duplicates = prune;
@@ -109,16 +109,16 @@ int main(int argc, char** argv) {
     if (!discovered.ok()) throw UsageError("API discovery failed: " + discovered.error->describe());
     ResourceIndex index(std::move(discovered.value));
 
-    adopt::AdoptReport report;
+    helm_adopt::AdoptReport report;
     try {
-      report = adopt::adopt(*client, index, o);
-    } catch (const adopt::AdoptSetupError& e) {
+      report = helm_adopt::adopt(*client, index, o);
+    } catch (const helm_adopt::AdoptSetupError& e) {
       throw UsageError(e.what());
     }
     if (common.output == "json")
-      std::cout << adopt::render_json(report).dump(2) << "\n";
+      std::cout << helm_adopt::render_json(report).dump(2) << "\n";
     else
-      std::cout << adopt::render_text(report);
+      std::cout << helm_adopt::render_text(report);
     std::cout.flush();
     return report.exit_code();
   });

@@ -1,6 +1,6 @@
 #include "tilt-helm-adopt/scrub_rule.hpp"
 
-namespace ath::adopt {
+namespace ath::helm_adopt {
 
 ScrubDecision scrub_rule(const std::optional<HelmVersion>& helm) {
   if (!helm)
@@ -18,4 +18,4 @@ ScrubDecision resolve_scrub(const std::string& mode, const std::string& helm) {
   return scrub_rule(detect_helm_version(helm));
 }
 
-}  // namespace ath::adopt
+}  // namespace ath::helm_adopt

@@ -6,7 +6,7 @@
 
 #include "core/helm_version.hpp"
 
-namespace ath::adopt {
+namespace ath::helm_adopt {
 
 struct ScrubDecision {
   bool scrub = false;
@@ -21,4 +21,4 @@ ScrubDecision scrub_rule(const std::optional<HelmVersion>& helm);
 // Resolves the flag's value ("auto", "always", "never").
 ScrubDecision resolve_scrub(const std::string& mode, const std::string& helm = "helm");
 
-}  // namespace ath::adopt
+}  // namespace ath::helm_adopt

@@ -2,7 +2,7 @@
 
 #include <doctest/doctest.h>
 
-using namespace ath::adopt;
+using namespace ath::helm_adopt;
 
 TEST_CASE("auto: Helm 4 and an unknown helm scrub, Helm 3 does not") {
   CHECK_FALSE(scrub_rule(ath::HelmVersion{3, 19, 2}).scrub);

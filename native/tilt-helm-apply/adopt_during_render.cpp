@@ -14,8 +14,8 @@ namespace ath::helm_apply {
 
 namespace {
 
-// "group/resource/ns/name" (adopt::object_key) back to a target the index serves.
-std::optional<adopt::Target> target_of_key(const std::string& key, const ResourceIndex& index) {
+// "group/resource/ns/name" (helm_adopt::object_key) back to a target the index serves.
+std::optional<helm_adopt::Target> target_of_key(const std::string& key, const ResourceIndex& index) {
   std::vector<std::string> parts;
   size_t start = 0;
   for (size_t slash; parts.size() < 3 && (slash = key.find('/', start)) != std::string::npos; start = slash + 1)
@@ -23,16 +23,16 @@ std::optional<adopt::Target> target_of_key(const std::string& key, const Resourc
   if (parts.size() != 3) return std::nullopt;
   const ApiResource* type = index.by_resource(parts[0], parts[1]);
   if (!type) return std::nullopt;
-  return adopt::Target{type, parts[2], key.substr(start), 0};
+  return helm_adopt::Target{type, parts[2], key.substr(start), 0};
 }
 
-std::set<std::string> keys_of(const adopt::Targets& t) {
+std::set<std::string> keys_of(const helm_adopt::Targets& t) {
   std::set<std::string> out;
   for (const auto& target : t.targets) out.insert(target.key());
   return out;
 }
 
-bool names_unserved_type(const adopt::Targets& t) {
+bool names_unserved_type(const helm_adopt::Targets& t) {
   for (const auto& u : t.unresolved)
     if (u.reason == "no such type is served") return true;
   return false;
@@ -82,17 +82,17 @@ void AdoptDuringRender::connect_and_read_ahead(const KubeAccess& access) {
   if (s_.skip_adopt) return;
 
   AdoptStep step = s_.step;
-  adopt::AdoptOptions o;
+  helm_adopt::AdoptOptions o;
   o.release = step.release;
   o.release_namespace = step.namespace_;
   o.argocd_namespace = step.argocd_namespace;
   if (index_.by_group_kind("argoproj.io", "Application")) o.argocd_app = step.argocd_app;
-  std::vector<adopt::Target> guesses;
+  std::vector<helm_adopt::Target> guesses;
   if (s_.last)
     for (const auto& key : s_.last->adopted)
       if (auto t = target_of_key(key, index_)) guesses.push_back(*t);
   spdlog::debug("{}: {}; reading {} objects ahead", step.release, describe(before), guesses.size());
-  ahead_ = adopt::prefetch(*client_, index_, o, before != ScanReason::None, guesses);
+  ahead_ = helm_adopt::prefetch(*client_, index_, o, before != ScanReason::None, guesses);
 }
 
 void AdoptDuringRender::serve(HandoffRequest& request) {
@@ -108,13 +108,13 @@ void AdoptDuringRender::serve(HandoffRequest& request) {
     request.answer(true, "");
     return;
   }
-  auto manifest_targets = adopt::manifest_targets(result_.manifest, index_, s_.step.namespace_);
+  auto manifest_targets = helm_adopt::manifest_targets(result_.manifest, index_, s_.step.namespace_);
   if (index_from_cache_ && names_unserved_type(manifest_targets)) {
     // A type the cached discovery does not know: a CRD installed since. Ask the server again.
     spdlog::debug("{}: the manifest names a type the discovery cache lacks; discovering again", s_.step.release);
     refresh_index();
     ahead_.reset();  // its pointers were into the old index
-    manifest_targets = adopt::manifest_targets(result_.manifest, index_, s_.step.namespace_);
+    manifest_targets = helm_adopt::manifest_targets(result_.manifest, index_, s_.step.namespace_);
   }
   result_.manifest_keys = keys_of(manifest_targets);
   ScanReason scan = scan_before_render(s_.last, s_.session, s_.full_scan);
@@ -127,7 +127,7 @@ void AdoptDuringRender::serve(HandoffRequest& request) {
   result_.adoption = run_adoption(*client_, index_, step, ahead_ ? &*ahead_ : nullptr);
   result_.adopted_keys = result_.manifest_keys;
   if (ahead_ && ahead_->application && ahead_->application->ok())
-    for (const auto& key : keys_of(adopt::argocd_targets(ahead_->application->value, index_)))
+    for (const auto& key : keys_of(helm_adopt::argocd_targets(ahead_->application->value, index_)))
       result_.adopted_keys.insert(key);
 
   const bool ok = result_.adoption->exit_code == 0;

@@ -62,7 +62,7 @@ class AdoptDuringRender {
   ResourceIndex index_;
   bool index_from_cache_ = false;
   std::string server_version_;
-  std::optional<adopt::Prefetch> ahead_;
+  std::optional<helm_adopt::Prefetch> ahead_;
   RenderAdoptionResult result_;
   std::exception_ptr error_;
   // kubectl proxy gets SIGTERM when the thread that started it ends (kube_proxy.cpp,

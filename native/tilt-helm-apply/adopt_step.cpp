@@ -12,7 +12,7 @@ namespace {
 // helm_app names the Application of every workspace app, but a cluster may run without Argo CD
 // (or before its first sync): then the manifest and the label scan still scope the adoption.
 std::string existing_application(KubeClient& client, const ResourceIndex& index, const AdoptStep& step,
-                                 const adopt::Prefetch* already) {
+                                 const helm_adopt::Prefetch* already) {
   if (step.argocd_app.empty()) return "";
   const ApiResource* type = index.by_group_kind("argoproj.io", "Application");
   auto got = !type                                 ? Result<json>{}
@@ -28,8 +28,8 @@ std::string existing_application(KubeClient& client, const ResourceIndex& index,
 }  // namespace
 
 AdoptResult run_adoption(KubeClient& client, const ResourceIndex& index, const AdoptStep& step,
-                         const adopt::Prefetch* already) {
-  adopt::AdoptOptions o;
+                         const helm_adopt::Prefetch* already) {
+  helm_adopt::AdoptOptions o;
   o.release = step.release;
   o.release_namespace = step.namespace_;
   o.use_manifest = true;
@@ -37,21 +37,21 @@ AdoptResult run_adoption(KubeClient& client, const ResourceIndex& index, const A
   o.argocd_app = existing_application(client, index, step, already);
   o.label_scan = step.label_scan;
   o.argocd_namespace = step.argocd_namespace;
-  o.scrub_managed_fields = adopt::scrub_rule(find_helm_version(step.helm_version)).scrub;
+  o.scrub_managed_fields = helm_adopt::scrub_rule(find_helm_version(step.helm_version)).scrub;
   o.dry_run = step.dry_run;
   AdoptResult r;
   try {
     // A prefetched Application that turned out not to exist must not be read as one.
-    adopt::Prefetch ahead;
+    helm_adopt::Prefetch ahead;
     if (already) {
       ahead = *already;
       if (o.argocd_app.empty()) ahead.application.reset();
       if (!o.label_scan) ahead.lists.reset();
     }
-    auto report = adopt::adopt(client, index, o, already ? &ahead : nullptr);
+    auto report = helm_adopt::adopt(client, index, o, already ? &ahead : nullptr);
     r.exit_code = report.exit_code();
-    r.report = adopt::render_text(report);
-  } catch (const adopt::AdoptSetupError& e) {
+    r.report = helm_adopt::render_text(report);
+  } catch (const helm_adopt::AdoptSetupError& e) {
     r.exit_code = 2;
     r.report = e.what();
   }

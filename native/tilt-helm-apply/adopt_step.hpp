@@ -1,6 +1,6 @@
 #pragma once
 // The adoption that runs before every `helm upgrade --install`: tilt-helm-adopt's logic linked
-// in-process (ath_adopt), scoped by the rendered manifest, Argo CD's Application and the label
+// in-process (ath_helm_adopt), scoped by the rendered manifest, Argo CD's Application and the label
 // scan.
 #include <nlohmann/json.hpp>
 
@@ -30,8 +30,8 @@ struct AdoptResult {
   std::string report;   // the adoption's text report (names only)
 };
 
-// `already`: reads made while helm rendered (adopt::prefetch), not repeated.
+// `already`: reads made while helm rendered (helm_adopt::prefetch), not repeated.
 AdoptResult run_adoption(KubeClient& client, const ResourceIndex& index, const AdoptStep& step,
-                         const adopt::Prefetch* already = nullptr);
+                         const helm_adopt::Prefetch* already = nullptr);
 
 }  // namespace ath::helm_apply

@@ -17,7 +17,7 @@ namespace ath::helm_apply {
 // What the last successful apply of this release (same server, namespace) remembered.
 struct ApplyRecord {
   std::string session;                // who applied: see session_id()
-  std::set<std::string> manifest;     // object keys (adopt::object_key) the manifest rendered
+  std::set<std::string> manifest;     // object keys (helm_adopt::object_key) the manifest rendered
   std::set<std::string> adopted;      // every object key adoption looked at (manifest + Argo CD)
 };
 

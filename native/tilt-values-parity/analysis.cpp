@@ -9,7 +9,7 @@
 #include "value_files.hpp"
 #include "yaml11.hpp"
 
-namespace tvp {
+namespace ath::values_parity {
 
 namespace {
 
@@ -217,4 +217,4 @@ Analysis analyse_workspace(const std::filesystem::path& root, const std::string&
   return a;
 }
 
-}  // namespace tvp
+}  // namespace ath::values_parity

@@ -9,7 +9,7 @@
 #include "plan.hpp"
 #include "workspace.hpp"
 
-namespace tvp {
+namespace ath::values_parity {
 
 struct Analysis {
   Workspace ws;
@@ -24,4 +24,4 @@ struct Analysis {
 // Throws WorkspaceError when the workspace cannot be checked at all (exit 2).
 Analysis analyse_workspace(const std::filesystem::path& root, const std::string& env, const LoadLimits& limits = {});
 
-}  // namespace tvp
+}  // namespace ath::values_parity

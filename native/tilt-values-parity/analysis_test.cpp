@@ -8,7 +8,7 @@
 
 #include "test_util.hpp"
 
-using namespace tvp;
+using namespace ath::values_parity;
 
 namespace {
 std::string dump(const std::vector<Finding>& findings) {

@@ -9,7 +9,7 @@
 #include "files.hpp"
 #include "yaml11.hpp"
 
-namespace tvp {
+namespace ath::values_parity {
 
 namespace {
 
@@ -347,4 +347,4 @@ ArgoApp render_application(const json& application_set, const json& params, cons
   return app;
 }
 
-}  // namespace tvp
+}  // namespace ath::values_parity

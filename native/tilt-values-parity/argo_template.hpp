@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-namespace tvp {
+namespace ath::values_parity {
 using json = nlohmann::json;
 
 // spec.goTemplate and spec.goTemplateOptions of an ApplicationSet.
@@ -94,4 +94,4 @@ ArgoApp render_application(const json& application_set, const json& params, cons
 // not false (null counts as enabled, as in Argo CD).
 bool auto_sync_on(const json& sync_policy);
 
-}  // namespace tvp
+}  // namespace ath::values_parity

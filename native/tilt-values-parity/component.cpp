@@ -4,7 +4,7 @@
 
 #include "core/names.hpp"
 
-namespace tvp {
+namespace ath::values_parity {
 
 namespace {
 
@@ -238,4 +238,4 @@ std::vector<Component> parse_components(const LoadedFile& file, std::vector<Find
   return out;
 }
 
-}  // namespace tvp
+}  // namespace ath::values_parity

@@ -10,7 +10,7 @@
 
 #include "files.hpp"
 
-namespace tvp {
+namespace ath::values_parity {
 using json = nlohmann::json;
 
 struct ImageSpec {
@@ -76,4 +76,4 @@ std::vector<Component> parse_components(const LoadedFile& file, std::vector<Find
 // Dotted Helm value key -> JSON pointer ("image.repository" -> "/image/repository").
 std::string value_key_pointer(const std::string& dotted);
 
-}  // namespace tvp
+}  // namespace ath::values_parity

@@ -4,7 +4,7 @@
 
 #include <optional>
 
-using namespace tvp;
+using namespace ath::values_parity;
 
 namespace {
 const char* kGraph = R"(name: graph

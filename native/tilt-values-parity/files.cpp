@@ -6,7 +6,7 @@
 
 #include <cerrno>
 
-namespace tvp {
+namespace ath::values_parity {
 
 namespace {
 
@@ -192,4 +192,4 @@ std::optional<std::string> normalize_relative(const std::string& path) {
   return out;
 }
 
-}  // namespace tvp
+}  // namespace ath::values_parity

@@ -10,7 +10,7 @@
 #include "core/yaml_json.hpp"
 #include "finding.hpp"
 
-namespace tvp {
+namespace ath::values_parity {
 
 struct LoadLimits {
   size_t max_bytes = 4u << 20;   // values files are small; a 10 MB file is a mistake
@@ -66,4 +66,4 @@ void release(FileSet& files, const std::string& path);
 // leaves its base ("../x") or is absolute.
 std::optional<std::string> normalize_relative(const std::string& path);
 
-}  // namespace tvp
+}  // namespace ath::values_parity

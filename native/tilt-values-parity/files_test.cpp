@@ -6,7 +6,7 @@
 
 #include "test_util.hpp"
 
-using namespace tvp;
+using namespace ath::values_parity;
 
 TEST_CASE("find_binary_byte accepts YAML text and finds the first bad byte") {
   CHECK_FALSE(find_binary_byte("a: b\n\tc: \"ü\"\r\n"));

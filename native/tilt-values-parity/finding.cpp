@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <tuple>
 
-namespace tvp {
+namespace ath::values_parity {
 
 const std::vector<RuleInfo>& rule_catalog() {
   static const std::vector<RuleInfo> rules = {
@@ -34,4 +34,4 @@ void sort_findings(std::vector<Finding>& findings) {
   });
 }
 
-}  // namespace tvp
+}  // namespace ath::values_parity

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-namespace tvp {
+namespace ath::values_parity {
 
 struct Finding {
   std::string rule;     // stable id, e.g. "value-files-mismatch" (see rule_catalog())
@@ -29,4 +29,4 @@ const std::vector<RuleInfo>& rule_catalog();
 // By file, line, column, rule, message: reports are stable from run to run.
 void sort_findings(std::vector<Finding>& findings);
 
-}  // namespace tvp
+}  // namespace ath::values_parity

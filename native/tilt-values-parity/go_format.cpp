@@ -5,7 +5,7 @@
 #include <cmath>
 #include <vector>
 
-namespace tvp {
+namespace ath::values_parity {
 
 // fmt.Sprint(float64) = strconv.FormatFloat(v, 'g', -1, 64): the shortest digits that read back
 // as v, in exponent form when the exponent is < -4 or >= 6 (strconv/ftoa.go, %g with the
@@ -195,4 +195,4 @@ std::string go_os_expand(const std::string& s, const std::function<std::string(c
   return out;
 }
 
-}  // namespace tvp
+}  // namespace ath::values_parity

@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace tvp {
+namespace ath::values_parity {
 using json = nlohmann::json;
 
 // A template construct Argo CD evaluates (or rejects) in a way this tool does not model, or an
@@ -37,4 +37,4 @@ std::string sanitize_name(const std::string& name);
 // `$NAME` and `${NAME}` replaced by lookup(NAME), `$$` kept as `$`.
 std::string go_os_expand(const std::string& s, const std::function<std::string(const std::string&)>& lookup);
 
-}  // namespace tvp
+}  // namespace ath::values_parity

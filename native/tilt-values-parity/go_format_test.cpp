@@ -2,7 +2,7 @@
 
 #include <doctest/doctest.h>
 
-using namespace tvp;
+using namespace ath::values_parity;
 
 TEST_CASE("go_float prints float64 as fmt's %v does") {
   CHECK(go_float(8080) == "8080");

@@ -8,7 +8,7 @@
 
 #include "yaml11.hpp"
 
-namespace tvp {
+namespace ath::values_parity {
 
 namespace {
 
@@ -850,4 +850,4 @@ std::string render_fasttemplate(const std::string& text, const std::map<std::str
   }
 }
 
-}  // namespace tvp
+}  // namespace ath::values_parity

@@ -16,7 +16,7 @@
 
 #include "go_format.hpp"
 
-namespace tvp {
+namespace ath::values_parity {
 using json = nlohmann::json;
 
 enum class MissingKey { Default, Zero, Error };  // "invalid" is Default
@@ -46,4 +46,4 @@ std::string render_go_template(const std::string& text, const json& data, const 
 // unclosed tag is an error.
 std::string render_fasttemplate(const std::string& text, const std::map<std::string, std::string>& params);
 
-}  // namespace tvp
+}  // namespace ath::values_parity

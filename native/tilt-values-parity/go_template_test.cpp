@@ -2,7 +2,7 @@
 
 #include <doctest/doctest.h>
 
-using namespace tvp;
+using namespace ath::values_parity;
 
 // Expected outputs were produced by Go's text/template + sprig (the oracle's build) on the
 // same data: test/oracle/README.md says how to reproduce them.

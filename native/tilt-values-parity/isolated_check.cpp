@@ -6,7 +6,7 @@
 #include "core/isolated_names.hpp"
 #include "core/parallel.hpp"
 
-namespace tvp {
+namespace ath::values_parity {
 namespace fs = std::filesystem;
 
 namespace {
@@ -93,4 +93,4 @@ void check_isolated(const std::vector<AppPlan>& plans, const fs::path& repo_root
   }
 }
 
-}  // namespace tvp
+}  // namespace ath::values_parity

@@ -11,7 +11,7 @@
 #include "finding.hpp"
 #include "plan.hpp"
 
-namespace tvp {
+namespace ath::values_parity {
 
 struct IsolatedCheck {
   std::string helm;        // the helm binary
@@ -29,4 +29,4 @@ std::vector<Finding> isolated_names_findings(const AppPlan& p, const std::string
 void check_isolated(const std::vector<AppPlan>& plans, const std::filesystem::path& repo_root, const IsolatedCheck& how,
                     std::vector<Finding>& out);
 
-}  // namespace tvp
+}  // namespace ath::values_parity

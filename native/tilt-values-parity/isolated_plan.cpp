@@ -2,7 +2,7 @@
 
 #include "core/isolated_names.hpp"
 
-namespace tvp {
+namespace ath::values_parity {
 
 std::string isolated_release(const AppPlan& p) { return ath::isolated_release_name(p.release, "").name; }
 
@@ -27,4 +27,4 @@ std::string isolated_plan_text(const AppPlan& p) {
   return out + " --set " + std::string(ath::kFullnameKey) + "=" + isolated_release(p) + "  (next to Argo CD's " + p.release + ")\n";
 }
 
-}  // namespace tvp
+}  // namespace ath::values_parity

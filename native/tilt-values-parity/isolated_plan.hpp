@@ -5,7 +5,7 @@
 
 #include "plan.hpp"
 
-namespace tvp {
+namespace ath::values_parity {
 
 // `<release>-tilt`: the default isolated release (helm_app's isolate_suffix changes the tail).
 std::string isolated_release(const AppPlan& p);
@@ -16,4 +16,4 @@ json isolated_plan_json(const AppPlan& p);
 // One text line: the isolated release's helm command next to Argo CD's.
 std::string isolated_plan_text(const AppPlan& p);
 
-}  // namespace tvp
+}  // namespace ath::values_parity

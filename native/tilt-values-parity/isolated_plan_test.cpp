@@ -2,7 +2,7 @@
 
 #include <doctest/doctest.h>
 
-using namespace tvp;
+using namespace ath::values_parity;
 
 TEST_CASE("isolated plan: both release names, Argo CD's value files, only image keys and the full name set") {
   AppPlan p;

@@ -31,7 +31,7 @@ Paths in the plan are relative to repo_root unless they end in _abs. See native/
 fs::path default_root() {
   std::error_code ec;
   auto exe = fs::read_symlink("/proc/self/exe", ec);
-  if (auto found = tvp::find_default_root(fs::current_path(ec), ec ? fs::path() : exe)) return *found;
+  if (auto found = ath::values_parity::find_default_root(fs::current_path(ec), ec ? fs::path() : exe)) return *found;
   throw UsageError("no workspace found: no values/workspace.yaml above the working directory or the executable; pass --root DIR");
 }
 
@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
   CommonOptions common;
   setup_app(app, "tilt-values-parity");
   std::string root, env = "dev", app_name;
-  size_t max_bytes = tvp::LoadLimits{}.max_bytes;
+  size_t max_bytes = ath::values_parity::LoadLimits{}.max_bytes;
   app.add_option("--root", root,
                  "workspace root holding workspace.yaml, the ApplicationSet and components (default: the nearest "
                  "values/ with a workspace.yaml above the working directory, else above this executable)");
@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
   add_output_option(*check, common, {"text", "json", "sarif"});
   // Isolated mode (issue 18): what the root Tiltfile runs before it deploys any `-tilt` release.
   bool isolated = false;
-  tvp::IsolatedCheck isolate;
+  ath::values_parity::IsolatedCheck isolate;
   check->add_flag("--isolated", isolated,
                   "also render every app's chart with helm (AMEIDE_HELM_BIN or PATH) for Argo CD's release and Tilt's "
                   "isolated <release>-tilt, and report a chart that names an object the same in both");
@@ -63,7 +63,7 @@ int main(int argc, char** argv) {
   check->add_option("--isolate-namespace", isolate.namespace_,
                     "with --isolated: Tilt's releases go into this namespace (default: each app's)");
   std::string rules = "Rules (native/tilt-values-parity/README.md explains each):\n";
-  for (const auto& r : tvp::rule_catalog()) rules += "  " + std::string(r.id) + ": " + r.summary + "\n";
+  for (const auto& r : ath::values_parity::rule_catalog()) rules += "  " + std::string(r.id) + ": " + r.summary + "\n";
   check->footer(rules + "-o json: {schema: tilt-values-parity/check/v1, ok, env, root, repo_root, apps, findings: [{rule, "
                         "file, line, column, app, message, fix}]}; -o sarif: SARIF 2.1.0.");
   auto* plan = app.add_subcommand("plan", "print the deploy plan of one app or all (exit 1 when a component cannot be planned)");
@@ -84,31 +84,31 @@ int main(int argc, char** argv) {
       if (auto err = check_dns1123_label(isolate.namespace_)) throw UsageError("invalid --isolate-namespace: " + *err);
     if (isolated) isolate.helm = locate_helm(process_env);
     fs::path root_dir = root.empty() ? default_root() : fs::path(root);
-    tvp::LoadLimits limits;
+    ath::values_parity::LoadLimits limits;
     limits.max_bytes = max_bytes;
-    tvp::Analysis a;
+    ath::values_parity::Analysis a;
     try {
-      a = tvp::analyse_workspace(root_dir, env, limits);
-    } catch (const tvp::WorkspaceError& e) {
+      a = ath::values_parity::analyse_workspace(root_dir, env, limits);
+    } catch (const ath::values_parity::WorkspaceError& e) {
       throw UsageError(e.what());
     }
     std::error_code ec;
     std::string repo_root = a.ws.repo_root.string(), ws_root = a.ws.root.string();
     if (check->parsed()) {
       if (isolated) {
-        tvp::check_isolated(a.plans, a.ws.repo_root, isolate, a.findings);
-        tvp::sort_findings(a.findings);
+        ath::values_parity::check_isolated(a.plans, a.ws.repo_root, isolate, a.findings);
+        ath::values_parity::sort_findings(a.findings);
       }
-      tvp::ReportContext ctx{repo_root, ws_root, env, {}, ""};
+      ath::values_parity::ReportContext ctx{repo_root, ws_root, env, {}, ""};
       for (const auto& p : a.plans) ctx.apps.push_back(p.name);
       auto rel = fs::proximate(a.ws.repo_root, fs::current_path(ec), ec).generic_string();
       if (!ec && rel != ".") ctx.display_prefix = rel + "/";
-      if (common.output == "json") std::cout << tvp::report_json(a.findings, ctx).dump(2) << "\n";
-      else if (common.output == "sarif") std::cout << tvp::report_sarif(a.findings, ctx, ATH_VERSION).dump(2) << "\n";
-      else std::cout << tvp::report_text(a.findings, ctx);
+      if (common.output == "json") std::cout << ath::values_parity::report_json(a.findings, ctx).dump(2) << "\n";
+      else if (common.output == "sarif") std::cout << ath::values_parity::report_sarif(a.findings, ctx, ATH_VERSION).dump(2) << "\n";
+      else std::cout << ath::values_parity::report_text(a.findings, ctx);
       return a.findings.empty() ? kExitOk : kExitFindings;
     }
-    std::vector<tvp::AppPlan> plans;
+    std::vector<ath::values_parity::AppPlan> plans;
     for (const auto& p : a.plans)
       if (app_name.empty() || p.name == app_name) plans.push_back(p);
     if (!app_name.empty() && plans.empty()) {
@@ -118,9 +118,9 @@ int main(int argc, char** argv) {
     }
     for (const auto& e : a.plan_errors) std::fprintf(stderr, "tilt-values-parity: %s (run `check` for details)\n", e.c_str());
     for (const auto& f : a.unplanned) std::fprintf(stderr, "tilt-values-parity: cannot plan %s (run `check` for why)\n", f.c_str());
-    tvp::PlanContext ctx{repo_root, ws_root, env};
-    if (common.output == "json") std::cout << tvp::plan_to_json(plans, ctx, a.unplanned).dump(2) << "\n";
-    else std::cout << tvp::plan_to_text(plans, ctx);
+    ath::values_parity::PlanContext ctx{repo_root, ws_root, env};
+    if (common.output == "json") std::cout << ath::values_parity::plan_to_json(plans, ctx, a.unplanned).dump(2) << "\n";
+    else std::cout << ath::values_parity::plan_to_text(plans, ctx);
     if (!a.plan_errors.empty()) return kExitFindings;
     return a.unplanned.empty() || !app_name.empty() ? kExitOk : kExitFindings;
   });

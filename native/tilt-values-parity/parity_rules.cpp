@@ -4,7 +4,7 @@
 #include <map>
 #include <set>
 
-namespace tvp {
+namespace ath::values_parity {
 
 namespace {
 
@@ -270,4 +270,4 @@ std::vector<Component> check_components(std::vector<Component> components, std::
   return unique;
 }
 
-}  // namespace tvp
+}  // namespace ath::values_parity

@@ -8,7 +8,7 @@
 #include "component.hpp"
 #include "files.hpp"
 
-namespace tvp {
+namespace ath::values_parity {
 
 // An ApplicationSet as the rules see it.
 struct AppSetRef {
@@ -57,4 +57,4 @@ std::vector<Component> check_components(std::vector<Component> components, std::
 // *.localhost hosts (k3d-*.localhost, registry.localhost), with any port.
 bool is_dev_registry(const std::string& repository);
 
-}  // namespace tvp
+}  // namespace ath::values_parity

@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-namespace tvp {
+namespace ath::values_parity {
 
 std::vector<std::string> tilt_value_files(const Component& c, const WorkspaceConfig& cfg, const std::string& root_rel,
                                           const std::string& env) {
@@ -123,4 +123,4 @@ std::string plan_to_text(const std::vector<AppPlan>& plans, const PlanContext& c
   return out;
 }
 
-}  // namespace tvp
+}  // namespace ath::values_parity

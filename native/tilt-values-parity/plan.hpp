@@ -10,7 +10,7 @@
 #include "component.hpp"
 #include "workspace.hpp"
 
-namespace tvp {
+namespace ath::values_parity {
 using json = nlohmann::json;
 
 struct AppPlan {
@@ -52,4 +52,4 @@ struct PlanContext {
 json plan_to_json(const std::vector<AppPlan>& plans, const PlanContext& ctx, const std::vector<std::string>& errors);
 std::string plan_to_text(const std::vector<AppPlan>& plans, const PlanContext& ctx);
 
-}  // namespace tvp
+}  // namespace ath::values_parity

@@ -2,7 +2,7 @@
 
 #include <doctest/doctest.h>
 
-using namespace tvp;
+using namespace ath::values_parity;
 
 namespace {
 Component graph() {

@@ -1,6 +1,6 @@
 #include "report.hpp"
 
-namespace tvp {
+namespace ath::values_parity {
 
 std::string report_text(const std::vector<Finding>& findings, const ReportContext& ctx) {
   std::string out;
@@ -76,4 +76,4 @@ json report_sarif(const std::vector<Finding>& findings, const ReportContext& ctx
                                  {"results", results}}})}};
 }
 
-}  // namespace tvp
+}  // namespace ath::values_parity

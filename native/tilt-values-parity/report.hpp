@@ -7,7 +7,7 @@
 
 #include "finding.hpp"
 
-namespace tvp {
+namespace ath::values_parity {
 using json = nlohmann::json;
 
 struct ReportContext {
@@ -25,4 +25,4 @@ json report_json(const std::vector<Finding>& findings, const ReportContext& ctx)
 // One run, tool.driver.rules = rule_catalog(), results with physicalLocation under %SRCROOT%.
 json report_sarif(const std::vector<Finding>& findings, const ReportContext& ctx, const std::string& version);
 
-}  // namespace tvp
+}  // namespace ath::values_parity

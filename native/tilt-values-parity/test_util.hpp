@@ -7,7 +7,7 @@
 #include <fstream>
 #include <string>
 
-namespace tvp::testing {
+namespace ath::values_parity::testing {
 
 struct TempDir {
   std::filesystem::path path;
@@ -32,4 +32,4 @@ struct TempDir {
   }
 };
 
-}  // namespace tvp::testing
+}  // namespace ath::values_parity::testing

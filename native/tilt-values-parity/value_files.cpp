@@ -7,7 +7,7 @@
 
 #include "files.hpp"
 
-namespace tvp {
+namespace ath::values_parity {
 
 namespace {
 
@@ -114,4 +114,4 @@ void resolve_value_files(ArgoApp& app, const RepoView& repo) {
   }
 }
 
-}  // namespace tvp
+}  // namespace ath::values_parity

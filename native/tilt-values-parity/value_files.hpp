@@ -11,7 +11,7 @@
 
 #include "argo_template.hpp"
 
-namespace tvp {
+namespace ath::values_parity {
 
 // The repository, as far as resolution needs it (paths are repository-relative).
 struct RepoView {
@@ -25,4 +25,4 @@ struct RepoView {
 // what Argo CD rejects or tilt-values-parity cannot know (the revision variables, remote URLs).
 void resolve_value_files(ArgoApp& app, const RepoView& repo);
 
-}  // namespace tvp
+}  // namespace ath::values_parity

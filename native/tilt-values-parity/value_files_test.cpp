@@ -4,7 +4,7 @@
 
 #include <set>
 
-using namespace tvp;
+using namespace ath::values_parity;
 
 namespace {
 const std::set<std::string> kFiles = {"values/_shared/apps/apps-graph.yaml", "values/dev/apps/apps-graph.yaml",

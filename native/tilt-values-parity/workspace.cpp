@@ -7,7 +7,7 @@
 #include <set>
 #include <system_error>
 
-namespace tvp {
+namespace ath::values_parity {
 
 namespace fs = std::filesystem;
 
@@ -170,4 +170,4 @@ std::vector<std::string> git_pathspec_files(const fs::path& repo_root, const std
   return found;
 }
 
-}  // namespace tvp
+}  // namespace ath::values_parity

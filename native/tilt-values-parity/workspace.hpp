@@ -10,7 +10,7 @@
 
 #include "files.hpp"
 
-namespace tvp {
+namespace ath::values_parity {
 
 // Bad --root, no ApplicationSet file, ...: the check cannot run at all (exit 2).
 class WorkspaceError : public std::runtime_error {
@@ -65,4 +65,4 @@ std::vector<std::string> expand_glob(const std::filesystem::path& repo_root, con
 // folder; sorted. Unlike git, files not yet committed are seen too.
 std::vector<std::string> git_pathspec_files(const std::filesystem::path& repo_root, const std::string& pattern);
 
-}  // namespace tvp
+}  // namespace ath::values_parity

@@ -4,7 +4,7 @@
 
 #include "test_util.hpp"
 
-using namespace tvp;
+using namespace ath::values_parity;
 
 TEST_CASE("expand_convention replaces env and component") {
   CHECK(expand_convention("{env}/apps/apps-{component}.yaml", "dev", "graph") == "dev/apps/apps-graph.yaml");

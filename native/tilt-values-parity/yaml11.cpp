@@ -11,7 +11,7 @@
 #include "core/yaml_load.hpp"
 #include "go_format.hpp"
 
-namespace tvp {
+namespace ath::values_parity {
 
 namespace {
 
@@ -248,4 +248,4 @@ Yaml11Document decode_yaml11(const std::string& text, const json& yaml12) {
   return {floats(yaml12), {}};
 }
 
-}  // namespace tvp
+}  // namespace ath::values_parity

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace tvp {
+namespace ath::values_parity {
 using json = nlohmann::json;
 
 // A plain scalar whose meaning under YAML 1.1 differs from its text as Go prints it
@@ -56,4 +56,4 @@ bool yaml11_may_differ(const std::string& text);
 // value already parsed (`yaml12`), with its integers made float64. Otherwise the precise decode.
 Yaml11Document decode_yaml11(const std::string& text, const json& yaml12);
 
-}  // namespace tvp
+}  // namespace ath::values_parity

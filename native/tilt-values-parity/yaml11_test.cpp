@@ -4,7 +4,7 @@
 
 #include "go_format.hpp"
 
-using namespace tvp;
+using namespace ath::values_parity;
 
 TEST_CASE("plain scalars resolve as go-yaml v2 (YAML 1.1) then JSON (numbers float64)") {
   CHECK(yaml11_resolve_plain("on") == true);

@@ -77,7 +77,7 @@ std::vector<fs::path> workspace_files(const fs::path& root) {
   return nodes;
 }
 
-[[gnu::noinline]] tvp::Analysis check_workspace(const fs::path& root) { return tvp::analyse_workspace(root, "dev"); }
+[[gnu::noinline]] ath::values_parity::Analysis check_workspace(const fs::path& root) { return ath::values_parity::analyse_workspace(root, "dev"); }
 
 double cpu_seconds() {
   timespec t{};
@@ -126,10 +126,10 @@ int main(int argc, char** argv) {
     size_t nodes = 0;
     Best parse = best_of(repeats, [&] { nodes += parse_every_file(files); });
     // Results are kept until after the timing: freeing the previous run's is not part of a check.
-    std::vector<tvp::Analysis> runs;
+    std::vector<ath::values_parity::Analysis> runs;
     runs.reserve(static_cast<size_t>(repeats));
     Best check = best_of(repeats, [&] { runs.push_back(check_workspace(tmp / "values")); });
-    const tvp::Analysis& a = runs.back();
+    const ath::values_parity::Analysis& a = runs.back();
     if (!a.findings.empty() || a.plans.size() != static_cast<size_t>(n)) {
       std::fprintf(stderr, "generated workspace of %d components: %zu findings, %zu plans (first: %s)\n", n, a.findings.size(),
                    a.plans.size(), a.findings.empty() ? "-" : a.findings[0].message.c_str());

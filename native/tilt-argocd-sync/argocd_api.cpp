@@ -9,16 +9,7 @@ using ath::ApiResource;
 using ath::KubeErrorKind;
 using nlohmann::json;
 
-ApiResource applications_resource() {
-  return {"argoproj.io", "v1alpha1", "applications", "Application", true, {"get", "list", "patch"}};
-}
-ApiResource application_sets_resource() {
-  return {"argoproj.io", "v1alpha1", "applicationsets", "ApplicationSet", true, {"get", "list", "patch"}};
-}
 ApiResource configmaps_resource() { return {"", "v1", "configmaps", "ConfigMap", true, {"get", "create", "patch"}}; }
-ApiResource crds_resource() {
-  return {"apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false, {"get"}};
-}
 
 std::chrono::milliseconds conflict_backoff(int attempt, double unit) {
   const long long bound = std::min<long long>(1000, 20LL << std::clamp(attempt, 0, 10));

@@ -1,18 +1,19 @@
 #pragma once
 // The few types this helper touches, built directly: discovery would cost round trips and the
-// types are fixed (argoproj.io/v1alpha1 since Argo CD 1.0).
+// types are fixed (Argo CD's: core/argocd.hpp).
 #include <chrono>
 
+#include "core/argocd.hpp"
 #include "core/kube_client.hpp"
 #include "core/kube_resources.hpp"
 
 namespace ath::argocd_sync {
 
-ath::ApiResource applications_resource();
-ath::ApiResource application_sets_resource();
+using ath::argocd::application_sets_resource;
+using ath::argocd::applications_resource;
+using ath::argocd::crds_resource;
+using ath::argocd::kApplicationCrd;
 ath::ApiResource configmaps_resource();
-ath::ApiResource crds_resource();
-inline const char* kApplicationCrd = "applications.argoproj.io";
 
 // The outcome of one guarded write.
 struct WriteOutcome {

@@ -169,13 +169,6 @@ OffModeDecision decide_off_mode(const std::string& flag, const json& crd, const 
   return {OffMode::RemoveAutomated, "neither the CRD schema nor any Application shows automated.enabled"};
 }
 
-bool auto_sync_on(const json& app) {
-  const json* automated = at_pointer(app, kAutomatedPointer);
-  if (!automated || !automated->is_object()) return false;
-  auto it = automated->find("enabled");
-  return it == automated->end() || !(it->is_boolean() && it->get<bool>() == false);
-}
-
 std::vector<std::string> parent_application_sets(const json& app) {
   std::vector<std::string> out;
   const json* refs = at_pointer(app, "/metadata/ownerReferences");
@@ -220,7 +213,7 @@ AppRecord template_record(const json& appset) {
 
 json app_pause_ops(const json& app, OffMode mode) {
   json ops = json::array();
-  if (!auto_sync_on(app)) return ops;
+  if (!app_auto_sync_on(app)) return ops;
   if (mode == OffMode::RemoveAutomated)
     ops.push_back({{"op", "remove"}, {"path", kAutomatedPointer}});
   else  // `add` replaces an existing member, so this also overwrites enabled: null

@@ -7,12 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "core/argocd.hpp"
 #include "sync_guard_journal.hpp"
 
 namespace ath::argocd_sync {
 using json = nlohmann::json;
 
-inline const char* kAutomatedPointer = "/spec/syncPolicy/automated";
+using ath::argocd::app_auto_sync_on;  // auto-sync is on: spec.syncPolicy.automated, `enabled` not false
+using ath::argocd::kAutomatedPointer;
 
 // How auto-sync is turned off. Removing `automated` works on every Argo CD version;
 // `automated.enabled: false` (Argo CD >= 3.1) keeps prune/selfHeal visible while paused.
@@ -29,9 +31,6 @@ struct OffModeDecision {
 // (CRD not readable, or a schema that keeps unknown fields) `enabled` is used iff one of the
 // Applications already carries `automated.enabled`, which only a v3.1+ controller or user sets.
 OffModeDecision decide_off_mode(const std::string& flag, const json& application_crd, const std::vector<json>& apps);
-
-// Auto-sync is on when `automated` is an object whose `enabled` is not false (null counts as on).
-bool auto_sync_on(const json& app);
 
 // Owner ApplicationSets (ownerReferences of kind ApplicationSet), in order.
 std::vector<std::string> parent_application_sets(const json& app);

@@ -28,15 +28,6 @@ json rolling_set() {
 
 }  // namespace
 
-TEST_CASE("auto_sync_on follows automated and enabled") {
-  CHECK(auto_sync_on(app({{"automated", {{"prune", true}}}})));
-  CHECK(auto_sync_on(app({{"automated", json::object()}})));
-  CHECK(auto_sync_on(app({{"automated", {{"enabled", nullptr}}}})));  // null counts as enabled
-  CHECK_FALSE(auto_sync_on(app({{"automated", {{"enabled", false}}}})));
-  CHECK_FALSE(auto_sync_on(app({{"syncOptions", {"CreateNamespace=true"}}})));
-  CHECK_FALSE(auto_sync_on(app(nullptr)));
-}
-
 TEST_CASE("record_app keeps the exact automated value or its absence") {
   auto r = record_app(app({{"automated", {{"prune", true}, {"selfHeal", false}}}}), "T", "h");
   CHECK(r.saved == json{{"automated", {{"prune", true}, {"selfHeal", false}}}});

@@ -31,7 +31,7 @@ RecordChoice choose_records(const std::map<std::string, json>& apps, const std::
                             const std::string& holder, bool touch_strategy) {
   RecordChoice c;
   for (const auto& [name, obj] : apps) {
-    c.apps[name] = choose(name, shared.apps, shared.restored_apps, journal.apps, !auto_sync_on(obj), c.stale_apps,
+    c.apps[name] = choose(name, shared.apps, shared.restored_apps, journal.apps, !app_auto_sync_on(obj), c.stale_apps,
                           [&] { return record_app(obj, now, holder); });
     for (const auto& parent : parent_application_sets(obj)) {
       auto set = sets.find(parent);

@@ -35,7 +35,7 @@ TEST_CASE("pause then resume is an exact round trip for every automated shape") 
       json before = app(p);
       AppRecord rec = record_app(before, "T", "h");
       json paused = apply_ops(before, app_pause_ops(before, mode));
-      CHECK_FALSE(auto_sync_on(paused));
+      CHECK_FALSE(app_auto_sync_on(paused));
       // A second pause records nothing new: the caller keeps the first record; the ops are empty.
       CHECK(app_pause_ops(paused, mode).empty());
       json restored = apply_ops(paused, app_restore_ops(paused, rec));

@@ -61,7 +61,7 @@ json build_status(ath::KubeClient& kc, const std::string& ns, const std::string&
       item["state"] = "unreadable: " + g.error->describe();
       item["matches"] = false;
     } else {
-      bool on = auto_sync_on(g.value);
+      bool on = app_auto_sync_on(g.value);
       item["autoSyncOn"] = on;
       item["matches"] = !on;
       item["state"] = on ? "auto-sync is ON although the app is journaled as paused"
@@ -111,7 +111,7 @@ int ready_status(ath::KubeClient& kc, const std::string& ns, const std::vector<s
     if (!got[i].ok()) {
       why.push_back("cannot read it: " + got[i].error->describe());
     } else {
-      if (auto_sync_on(got[i].value)) why.push_back("auto-sync is still on");
+      if (app_auto_sync_on(got[i].value)) why.push_back("auto-sync is still on");
       for (const auto& p : parent_application_sets(got[i].value)) {
         const auto& s = sets[p];
         if (!s.ok()) {

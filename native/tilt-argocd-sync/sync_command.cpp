@@ -41,7 +41,7 @@ Report sync_apps(ath::KubeClient& kc, const GuardConfig& cfg, const SyncCommand&
     const AppRecord* rec = find_ptr(state.apps, name);
     if (!rec)
       if (const AppRecord* j = find_ptr(journal.apps, name);
-          j && !superseded(j->uid, j->paused_at, find_ptr(state.restored_apps, name)) && !auto_sync_on(got[i].value))
+          j && !superseded(j->uid, j->paused_at, find_ptr(state.restored_apps, name)) && !app_auto_sync_on(got[i].value))
         rec = j;
     json::json_pointer automated_ptr(kAutomatedPointer);
     const json& current = got[i].value;

@@ -297,7 +297,7 @@ std::optional<Report> SyncGuard::pause_once(const std::vector<std::string>& requ
         if (!app_out[i].ok) return;
         auto plan = [&](const json& obj) { return app_pause_ops(obj, decision.mode); };
         auto w = guarded_json_patch(kc_, app_r, cfg_.ns, apps[i], nullptr, plan, false);
-        if (!w.ok() || auto_sync_on(w.object)) {
+        if (!w.ok() || app_auto_sync_on(w.object)) {
           app_out[i].ok = false;
           app_out[i].action = Action::Failed;
           app_out[i].detail = "auto-sync is still on after pausing: " + (w.ok() ? "something re-enabled it" : w.error->describe());

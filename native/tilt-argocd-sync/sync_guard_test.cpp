@@ -153,7 +153,7 @@ TEST_CASE("exhausted retries on 503 report the 503, not a conflict") {
   w.api->fail["PATCH " + kApps + "/a"] = {409, 409, 0};
   auto ok = guarded_json_patch(w.kc, applications_resource(), "argocd", "a", nullptr, plan, false, 4);
   CHECK(ok.ok());
-  CHECK_FALSE(auto_sync_on(w.app("a")));
+  CHECK_FALSE(app_auto_sync_on(w.app("a")));
 }
 
 // Issue 13, point 1: the resume sync carried prune: true and none of the app's options.
@@ -163,7 +163,7 @@ TEST_CASE("resume's sync carries the app's syncOptions and retry, and prunes onl
                  {"syncOptions", {"CreateNamespace=true", "ApplyOutOfSyncOnly=true"}}};
   w.api->put(kApps + "/apps-dev", application("apps-dev", policy));
   w.guard().pause({"apps-dev"});
-  CHECK_FALSE(auto_sync_on(w.app("apps-dev")));
+  CHECK_FALSE(app_auto_sync_on(w.app("apps-dev")));
   Report r = w.guard().resume(resume_all(w.cfg.me));
   CHECK(r.exit_code() == 0);
   json a = w.app("apps-dev");
@@ -240,7 +240,7 @@ TEST_CASE("a hostile holders ConfigMap stops pause, resume and status with the k
              {"data", {{"app.a", std::string(150000, '[') + std::string(150000, ']')}}}};
   w.api->put(kConfigMaps + "/" + kHoldersConfigMap, cm);
   CHECK_THROWS_WITH(w.guard().pause({"a"}), doctest::Contains("key 'app.a'"));
-  CHECK(auto_sync_on(w.app("a")));  // nothing changed
+  CHECK(app_auto_sync_on(w.app("a")));  // nothing changed
   CHECK_THROWS_WITH(w.guard().resume(resume_all(w.cfg.me)), doctest::Contains("key 'app.a'"));
 }
 
@@ -319,7 +319,7 @@ TEST_CASE("the parent Application is paused before its ApplicationSet and restor
   REQUIRE(set_patch < seen.size());
   CHECK(root_patch < set_patch);
   CHECK(set_patch < app_patch);
-  CHECK_FALSE(auto_sync_on(w.app("root")));
+  CHECK_FALSE(app_auto_sync_on(w.app("root")));
   w.api->seen.clear();
   Report r = w.guard().resume(resume_all(w.cfg.me));
   CHECK(r.exit_code() == 0);
@@ -409,7 +409,7 @@ TEST_CASE("a pause racing a resume of the same app lands after the write-back, n
   CHECK(alice.exit_code() == 0);
   CHECK(bob_report.exit_code() == 0);
   // bob's pause stands: auto-sync off, bob holds it, and the record is still the real policy
-  CHECK_FALSE(auto_sync_on(w.app("apps-x")));
+  CHECK_FALSE(app_auto_sync_on(w.app("apps-x")));
   GuardState st = GuardState::from_data(w.api->objects.at(kConfigMaps + "/" + kHoldersConfigMap)["data"]);
   CHECK(holders_of(st, "apps-x") == std::vector<std::string>{"bob@desk/pause"});
   REQUIRE(st.apps.count("apps-x"));
@@ -432,8 +432,8 @@ TEST_CASE("a resume leaves alone what another live run is writing back, and what
   w.api->put(kConfigMaps + "/" + kHoldersConfigMap, cm);
   Report r = w.guard().resume(resume_all(w.cfg.me));
   CHECK(r.text().find("Application a: not written back (being written back by carol@box/pause)") != std::string::npos);
-  CHECK_FALSE(auto_sync_on(w.app("a")));  // carol's to write
-  CHECK(auto_sync_on(w.app("b")));
+  CHECK_FALSE(app_auto_sync_on(w.app("a")));  // carol's to write
+  CHECK(app_auto_sync_on(w.app("b")));
   GuardState st = GuardState::from_data(w.api->objects.at(kConfigMaps + "/" + kHoldersConfigMap)["data"]);
   CHECK(st.restoring_apps.count("a"));   // carol's mark stays
   CHECK(st.restoring_apps.size() == 1);  // alice's own marks are gone

@@ -4,6 +4,7 @@
 
 #include <mutex>
 
+#include "core/argocd.hpp"
 #include "core/parallel.hpp"
 #include "tilt-helm-adopt/adopt_plan.hpp"
 #include "tilt-helm-adopt/adopt_retry.hpp"
@@ -33,7 +34,7 @@ Prefetch prefetch(KubeClient& client, const ResourceIndex& index, const AdoptOpt
                   const std::vector<Target>& guesses) {
   Prefetch p;
   const std::vector<const ApiResource*> types = scan ? scan_types(index) : std::vector<const ApiResource*>{};
-  const ApiResource* app_type = o.argocd_app.empty() ? nullptr : index.by_group_kind("argoproj.io", "Application");
+  const ApiResource* app_type = o.argocd_app.empty() ? nullptr : index.by_group_kind(argocd::kGroup, argocd::kApplicationKind);
   const size_t first_type = app_type ? 1 : 0, first_guess = first_type + types.size();
   const ListOptions list_options{scan_selector(o.release, o.selector)};
   std::vector<Result<std::vector<json>>> lists(types.size());
@@ -61,7 +62,7 @@ Collected collect(KubeClient& client, const ResourceIndex& index, const AdoptOpt
   Collected c;
   const std::vector<const ApiResource*> types = o.label_scan ? scan_types(index) : std::vector<const ApiResource*>{};
   const bool want_app = !o.argocd_app.empty();
-  const ApiResource* app_type = want_app ? index.by_group_kind("argoproj.io", "Application") : nullptr;
+  const ApiResource* app_type = want_app ? index.by_group_kind(argocd::kGroup, argocd::kApplicationKind) : nullptr;
   if (want_app && !app_type)
     throw AdoptSetupError("--argocd-app " + o.argocd_app + ": the cluster serves no argoproj.io Application type");
 

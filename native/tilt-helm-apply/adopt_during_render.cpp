@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "apply_connection.hpp"
+#include "core/argocd.hpp"
 #include "core/discovery_cache.hpp"
 #include "core/yaml_json.hpp"
 #include "release_io.hpp"
@@ -86,7 +87,7 @@ void AdoptDuringRender::connect_and_read_ahead(const KubeAccess& access) {
   o.release = step.release;
   o.release_namespace = step.namespace_;
   o.argocd_namespace = step.argocd_namespace;
-  if (index_.by_group_kind("argoproj.io", "Application")) o.argocd_app = step.argocd_app;
+  if (index_.by_group_kind(argocd::kGroup, argocd::kApplicationKind)) o.argocd_app = step.argocd_app;
   std::vector<helm_adopt::Target> guesses;
   if (s_.last)
     for (const auto& key : s_.last->adopted)

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/argocd.hpp"
 #include "tilt-helm-adopt/adopt.hpp"
 #include "tilt-helm-adopt/scrub_rule.hpp"
 
@@ -14,7 +15,7 @@ namespace {
 std::string existing_application(KubeClient& client, const ResourceIndex& index, const AdoptStep& step,
                                  const helm_adopt::Prefetch* already) {
   if (step.argocd_app.empty()) return "";
-  const ApiResource* type = index.by_group_kind("argoproj.io", "Application");
+  const ApiResource* type = index.by_group_kind(argocd::kGroup, argocd::kApplicationKind);
   auto got = !type                                 ? Result<json>{}
              : already && already->application ? *already->application
                                                : client.get(*type, step.argocd_namespace, step.argocd_app);

@@ -1,5 +1,6 @@
 #include "applied_objects.hpp"
 
+#include "core/argocd.hpp"
 #include "core/redact.hpp"
 
 namespace ath::helm_apply {
@@ -47,8 +48,8 @@ std::vector<std::string> argo_tracked(const std::vector<json>& live_objects) {
     const json& md = metadata_of(o);
     const json annotations = md.value("annotations", json::object());
     const json labels = md.value("labels", json::object());
-    if ((annotations.is_object() && annotations.contains("argocd.argoproj.io/tracking-id")) ||
-        (labels.is_object() && labels.contains("argocd.argoproj.io/instance")))
+    if ((annotations.is_object() && annotations.contains(argocd::kTrackingIdAnnotation)) ||
+        (labels.is_object() && labels.contains(argocd::kInstanceLabel)))
       out.push_back(describe(o));
   }
   return out;

@@ -7,6 +7,7 @@
 #include "applied_objects.hpp"
 #include "apply_connection.hpp"
 #include "apply_state.hpp"
+#include "core/argocd.hpp"
 #include "core/helm_template.hpp"
 #include "core/yaml_json.hpp"
 #include "isolated_release.hpp"
@@ -29,7 +30,7 @@ std::vector<json> render(const HelmTarget& t, const ChartInput& in, const std::v
 
 // Every Application Argo CD keeps (all namespaces); none when the server has no Application type.
 std::vector<json> argo_applications(KubeClient& client, const ResourceIndex& index) {
-  const auto* type = index.by_resource("argoproj.io", "applications");
+  const auto* type = index.by_resource(argocd::kGroup, argocd::kApplicationsResource);
   if (!type) return {};
   auto apps = client.list(*type, "", {});
   if (!apps.ok()) throw std::runtime_error("cannot list Argo CD Applications: " + apps.error->describe());

@@ -5,6 +5,7 @@
 #include <memory>
 #include <set>
 
+#include "core/argocd.hpp"
 #include "parity_rules.hpp"
 #include "value_files.hpp"
 #include "yaml11.hpp"
@@ -19,7 +20,7 @@ void application_sets(const Workspace& ws, std::vector<std::pair<AppSetRef, cons
     const LoadedFile& f = ws.files.at(file);
     if (!f.usable()) continue;
     for (const auto& doc : f.docs) {
-      if (!doc.value.is_object() || doc.value.value("kind", json()) != "ApplicationSet") continue;
+      if (!doc.value.is_object() || doc.value.value("kind", json()) != argocd::kApplicationSetKind) continue;
       AppSetRef ref{file, &doc, ""};
       const json name = doc.value.contains("metadata") && doc.value["metadata"].is_object()
                             ? doc.value["metadata"].value("name", json())

@@ -272,13 +272,6 @@ GeneratorFiles git_file_patterns(const json& application_set) {
   return out;
 }
 
-bool auto_sync_on(const json& sync_policy) {
-  if (!sync_policy.is_object() || !sync_policy.contains("automated")) return false;
-  const json& a = sync_policy["automated"];
-  if (!a.is_object()) return false;
-  return !(a.contains("enabled") && a["enabled"].is_boolean() && !a["enabled"].get<bool>());
-}
-
 ParsedPatch parse_patch(const std::string& text) {
   ParsedPatch out;
   try {

@@ -90,8 +90,4 @@ using PatchCache = std::map<std::string, ParsedPatch>;
 ArgoApp render_application(const json& application_set, const json& params, const RenderMode& mode,
                            PatchCache* cache = nullptr);
 
-// True when this syncPolicy turns auto-sync on: `automated` is an object whose `enabled` is
-// not false (null counts as enabled, as in Argo CD).
-bool auto_sync_on(const json& sync_policy);
-
 }  // namespace ath::values_parity

@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include "core/argocd.hpp"
+
 using namespace ath::values_parity;
 
 namespace {
@@ -78,7 +80,7 @@ TEST_CASE("render_application extracts chart, release and raw value files, then 
   CHECK(app.raw_value_file_pointers[1] == "/spec/template/spec/sources/0/helm/valueFiles/1");
   CHECK(app.refs == std::vector<std::string>{"values"});
   CHECK(app.project == "default");
-  CHECK_FALSE(auto_sync_on(app.application["spec"]["syncPolicy"]));
+  CHECK_FALSE(ath::argocd::app_auto_sync_on(app.application));
   CHECK(app.application["spec"]["syncPolicy"]["syncOptions"][0] == "CreateNamespace=true");
 }
 
@@ -137,11 +139,7 @@ TEST_CASE("templatePatch is read as YAML 1.1, and a field Argo CD's Application 
   CHECK(render_application(project, params(), kGo).project == "default");
 }
 
-TEST_CASE("auto_sync_on and git_file_patterns") {
-  CHECK(auto_sync_on({{"automated", json::object()}}));
-  CHECK(auto_sync_on({{"automated", {{"enabled", nullptr}}}}));
-  CHECK_FALSE(auto_sync_on({{"automated", {{"enabled", false}}}}));
-  CHECK_FALSE(auto_sync_on({{"syncOptions", json::array()}}));
+TEST_CASE("git_file_patterns") {
   json appset = json::parse(R"({"spec":{"generators":[{"list":{}},{"git":{"pathParamPrefix":"p","files":[{"path":"a/*/c.yaml"},{"path":"a/x/c.yaml","exclude":true}]}}]}})");
   auto g = git_file_patterns(appset);
   CHECK(g.include == std::vector<std::string>{"a/*/c.yaml"});

@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 
+#include "core/argocd.hpp"
+
 namespace ath::values_parity {
 
 namespace {
@@ -216,10 +218,7 @@ void check_argo_only_values(const Component& c, const LoadedFile& values, const 
 }
 
 void check_auto_sync(const Component& c, const ArgoApp& argo, const AppSetRef& appset, std::vector<Finding>& out) {
-  json policy = nullptr;
-  if (argo.application.is_object() && argo.application.contains("spec") && argo.application["spec"].is_object())
-    policy = argo.application["spec"].value("syncPolicy", json());
-  if (!auto_sync_on(policy)) return;
+  if (!argocd::app_auto_sync_on(argo.application)) return;
   const std::string fix = "drop `automated` from the template's syncPolicy and templatePatch (or set `automated: null` in the "
                           "patch); Tilt's sync guard needs the apps tier on manual sync";
   bool in_patch = argo.patch.is_object() && argo.patch.contains("spec") && argo.patch["spec"].is_object() &&

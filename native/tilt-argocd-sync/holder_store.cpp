@@ -1,6 +1,7 @@
 #include "holder_store.hpp"
 
 #include "argocd_api.hpp"
+#include "core/labels.hpp"
 
 namespace ath::argocd_sync {
 using nlohmann::json;
@@ -29,7 +30,7 @@ GuardState HolderStore::update(const std::function<bool(GuardState&)>& change, b
     if (cm.is_null()) {
       json obj = {{"apiVersion", "v1"}, {"kind", "ConfigMap"},
                   {"metadata", {{"name", kHoldersConfigMap}, {"namespace", ns_},
-                                {"labels", {{"app.kubernetes.io/managed-by", "tilt-argocd-sync"}}}}},
+                                {"labels", {{ath::kManagedByLabel, "tilt-argocd-sync"}}}}},
                   {"data", after}};
       res = kc_.create(configmaps_resource(), ns_, obj);
     } else {

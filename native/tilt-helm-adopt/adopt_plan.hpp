@@ -7,11 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "core/labels.hpp"
+
 namespace ath::helm_adopt {
 using json = nlohmann::json;
 
-// Helm's ownership keys (helm pkg/action/validate.go checks exactly these).
-inline constexpr const char* kManagedByLabel = "app.kubernetes.io/managed-by";
+// Helm's ownership keys (helm pkg/action/validate.go checks exactly these): ath::kManagedByLabel
+// and
 inline constexpr const char* kManagedByHelm = "Helm";
 inline constexpr const char* kReleaseNameAnnotation = "meta.helm.sh/release-name";
 inline constexpr const char* kReleaseNamespaceAnnotation = "meta.helm.sh/release-namespace";

@@ -13,13 +13,13 @@
 #include <vector>
 
 #include "core/isolated_names.hpp"
+#include "core/labels.hpp"
 
 namespace ath::helm_apply {
 using json = nlohmann::json;
 
 // Release labels (helm upgrade --labels, stored on the release record, read back with
-// `helm list --selector`): the proof that a release is Tilt's and whose.
-inline constexpr const char* kManagedByLabel = "app.kubernetes.io/managed-by";
+// `helm list --selector`): the proof that a release is Tilt's and whose. With ath::kManagedByLabel:
 inline constexpr const char* kManagedByTilt = "tilt";
 inline constexpr const char* kTiltUserLabel = "ameide.io/tilt-user";
 inline constexpr const char* kTiltModeLabel = "ameide.io/tilt-mode";

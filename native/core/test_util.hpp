@@ -1,5 +1,5 @@
 #pragma once
-// Shared by core's unit tests: a scratch folder removed at the end, and an environment from a map.
+// Shared by the unit tests: a scratch folder removed at the end, and an environment from a map.
 #include <unistd.h>
 
 #include <filesystem>
@@ -15,7 +15,7 @@ namespace ath::testing {
 struct TempDir {
   std::filesystem::path path;
   TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "ath-core-test-XXXXXX").string();
+    std::string tmpl = (std::filesystem::temp_directory_path() / "ath-test-XXXXXX").string();
     path = ::mkdtemp(tmpl.data()) ? std::filesystem::path(tmpl) : std::filesystem::path();
   }
   ~TempDir() {

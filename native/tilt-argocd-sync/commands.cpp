@@ -33,8 +33,9 @@ Context checked_context(GlobalOptions& g) {
   return {g.common, g.apps, state_dir, cfg};
 }
 
-void add_off_mode_option(CLI::App& cmd, std::string& mode, const std::string& description) {
-  cmd.add_option("--auto-sync-off", mode, description)
+void add_paused_apps(CLI::App& cmd, GlobalOptions& g, std::string& off_mode) {
+  cmd.add_option("APP", g.apps, "Argo CD Application names")->required();
+  cmd.add_option("--auto-sync-off", off_mode, "auto, remove (drop automated) or enabled-false")
       ->check(CLI::IsMember({"auto", "remove", "enabled-false"}))
       ->capture_default_str();
 }

@@ -47,8 +47,9 @@ Command add_serve_command(CLI::App& app, GlobalOptions& g);
 Command add_status_command(CLI::App& app, GlobalOptions& g);
 Command add_watch_command(CLI::App& app, GlobalOptions& g);  // hidden: started by serve only
 
-// Options more than one command takes, each with its own description.
-void add_off_mode_option(CLI::App& cmd, std::string& mode, const std::string& description);
+// What pause and serve both take: the APP names (required) and --auto-sync-off.
+void add_paused_apps(CLI::App& cmd, GlobalOptions& g, std::string& off_mode);
+// --step-timeout, for the commands whose resume runs RollingSync steps.
 void add_step_timeout_option(CLI::App& cmd, int& seconds, const std::string& description);
 
 // Logs the off-mode decision and prints a pause's report.

@@ -25,8 +25,7 @@ int run_pause(const PauseOptions& o, Context& ctx) {
 Command add_pause_command(CLI::App& app, GlobalOptions& g) {
   auto o = std::make_shared<PauseOptions>();
   auto* cmd = app.add_subcommand("pause", "journal and turn off auto-sync of each APP");
-  cmd->add_option("APP", g.apps, "Argo CD Application names")->required();
-  add_off_mode_option(*cmd, o->off_mode, "auto, remove (drop automated) or enabled-false");
+  add_paused_apps(*cmd, g, o->off_mode);
   cmd->add_option("--ttl", o->ttl, "seconds this pause counts without a heartbeat (then the next run resumes)")
       ->capture_default_str();
   add_dry_run_option(*cmd, g.common);

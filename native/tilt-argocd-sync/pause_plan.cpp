@@ -1,24 +1,12 @@
 #include "pause_plan.hpp"
 
+#include "core/json_at.hpp"
+
 namespace ath::argocd_sync {
 
-namespace {
-
-const json* at_pointer(const json& j, const std::string& pointer) {
-  json::json_pointer p(pointer);
-  try {
-    if (!j.contains(p)) return nullptr;
-    return &j.at(p);
-  } catch (const json::exception&) {
-    return nullptr;
-  }
-}
-
-}  // namespace
-
 bool is_rolling_sync(const json& appset) {
-  const json* type = at_pointer(appset, "/spec/strategy/type");
-  const json* steps = at_pointer(appset, "/spec/strategy/rollingSync/steps");
+  const json* type = json_at(appset, "/spec/strategy/type");
+  const json* steps = json_at(appset, "/spec/strategy/rollingSync/steps");
   return type && type->is_string() && *type == "RollingSync" && steps && steps->is_array();
 }
 
@@ -65,7 +53,7 @@ bool label_matches(const std::string& value, const json& expr) {
 
 int rolling_step_of(const json& app, const json& steps) {
   if (!steps.is_array()) return -1;
-  const json* labels = at_pointer(app, "/metadata/labels");
+  const json* labels = json_at(app, "/metadata/labels");
   for (size_t i = 0; i < steps.size(); ++i) {
     const json& step = steps[i];
     bool selected = true;
@@ -90,7 +78,7 @@ int rolling_step_of(const json& app, const json& steps) {
 
 bool operation_in_flight(const json& app) {
   if (app.is_object() && app.contains("operation") && !app["operation"].is_null()) return true;
-  const json* phase = at_pointer(app, "/status/operationState/phase");
+  const json* phase = json_at(app, "/status/operationState/phase");
   return phase && phase->is_string() && (*phase == "Running" || *phase == "Terminating");
 }
 
@@ -103,7 +91,7 @@ bool policy_self_heals(const json& automated) {
 }
 
 std::string managing_application(const json& appset, const std::string& ns) {
-  const json* tracking = at_pointer(appset, "/metadata/annotations/argocd.argoproj.io~1tracking-id");
+  const json* tracking = json_at(appset, "/metadata/annotations/argocd.argoproj.io~1tracking-id");
   if (tracking && tracking->is_string()) {
     std::string id = tracking->get<std::string>();
     std::string app = id.substr(0, id.find(':'));
@@ -113,12 +101,12 @@ std::string managing_application(const json& appset, const std::string& ns) {
     }
     return app;
   }
-  const json* instance = at_pointer(appset, "/metadata/labels/app.kubernetes.io~1instance");
+  const json* instance = json_at(appset, "/metadata/labels/app.kubernetes.io~1instance");
   return instance && instance->is_string() ? instance->get<std::string>() : "";
 }
 
 std::string last_writer(const json& object, const std::vector<std::string>& path) {
-  const json* entries = at_pointer(object, "/metadata/managedFields");
+  const json* entries = json_at(object, "/metadata/managedFields");
   if (!entries || !entries->is_array()) return "";
   const json* best = nullptr;
   for (const auto& e : *entries) {
@@ -139,7 +127,7 @@ std::string last_writer(const json& object, const std::vector<std::string>& path
 }
 
 bool progressive_syncs_enabled(const json& cm) {
-  const json* v = at_pointer(cm, std::string("/data/") + kProgressiveSyncsKey);
+  const json* v = json_at(cm, std::string("/data/") + kProgressiveSyncsKey);
   // Parsed with strconv.ParseBool: 1, t, T, TRUE, true, True.
   if (!v || !v->is_string()) return false;
   const std::string s = v->get<std::string>();
@@ -152,7 +140,7 @@ OffModeDecision decide_off_mode(const std::string& flag, const json& crd, const 
   if (crd.is_object() && crd.contains("spec") && crd["spec"].contains("versions")) {
     for (const auto& v : crd["spec"]["versions"]) {
       const json* automated =
-          at_pointer(v, "/schema/openAPIV3Schema/properties/spec/properties/syncPolicy/properties/automated");
+          json_at(v, "/schema/openAPIV3Schema/properties/spec/properties/syncPolicy/properties/automated");
       if (!automated || !automated->contains("properties")) continue;
       if ((*automated)["properties"].contains("enabled"))
         return {OffMode::EnabledFalse, "the Application CRD (version " + v.value("name", "?") + ") has automated.enabled"};
@@ -161,7 +149,7 @@ OffModeDecision decide_off_mode(const std::string& flag, const json& crd, const 
     }
   }
   for (const auto& app : apps) {
-    const json* automated = at_pointer(app, kAutomatedPointer);
+    const json* automated = json_at(app, kAutomatedPointer);
     if (automated && automated->is_object() && automated->contains("enabled"))
       return {OffMode::EnabledFalse, "Application " + app["metadata"].value("name", "?") +
                                          " carries automated.enabled (the CRD schema does not say)"};
@@ -171,7 +159,7 @@ OffModeDecision decide_off_mode(const std::string& flag, const json& crd, const 
 
 std::vector<std::string> parent_application_sets(const json& app) {
   std::vector<std::string> out;
-  const json* refs = at_pointer(app, "/metadata/ownerReferences");
+  const json* refs = json_at(app, "/metadata/ownerReferences");
   if (!refs || !refs->is_array()) return out;
   for (const auto& r : *refs)
     if (r.value("kind", "") == "ApplicationSet" && r.value("apiVersion", "").rfind("argoproj.io/", 0) == 0)
@@ -181,7 +169,7 @@ std::vector<std::string> parent_application_sets(const json& app) {
 
 AppRecord record_app(const json& app, const std::string& now, const std::string& holder) {
   AppRecord r;
-  if (const json* automated = at_pointer(app, kAutomatedPointer)) r.saved["automated"] = *automated;
+  if (const json* automated = json_at(app, kAutomatedPointer)) r.saved["automated"] = *automated;
   r.paused_at = now;
   r.paused_by = holder;
   r.uid = new_record_uid();
@@ -193,11 +181,11 @@ AppSetRecord record_application_set(const json& appset, const std::string& now, 
                                     bool touch_strategy) {
   AppSetRecord r;
   r.fields = {"ignoreApplicationDifferences"};
-  if (const json* v = at_pointer(appset, "/spec/ignoreApplicationDifferences"))
+  if (const json* v = json_at(appset, "/spec/ignoreApplicationDifferences"))
     r.saved["ignoreApplicationDifferences"] = *v;
   if (touch_strategy) {
     r.fields.push_back("strategy");
-    if (const json* v = at_pointer(appset, "/spec/strategy")) r.saved["strategy"] = *v;
+    if (const json* v = json_at(appset, "/spec/strategy")) r.saved["strategy"] = *v;
   }
   r.paused_at = now;
   r.paused_by = holder;
@@ -207,7 +195,7 @@ AppSetRecord record_application_set(const json& appset, const std::string& now, 
 
 AppRecord template_record(const json& appset) {
   AppRecord r;
-  if (const json* v = at_pointer(appset, "/spec/template/spec/syncPolicy/automated")) r.saved["automated"] = *v;
+  if (const json* v = json_at(appset, "/spec/template/spec/syncPolicy/automated")) r.saved["automated"] = *v;
   return r;
 }
 
@@ -224,7 +212,7 @@ json app_pause_ops(const json& app, OffMode mode) {
 json pause_ignore_entry() { return {{"jsonPointers", json::array({kAutomatedPointer})}}; }
 
 bool ignores_automated(const json& appset) {
-  const json* entries = at_pointer(appset, "/spec/ignoreApplicationDifferences");
+  const json* entries = json_at(appset, "/spec/ignoreApplicationDifferences");
   if (!entries || !entries->is_array()) return false;
   for (const auto& e : *entries) {
     if (!e.is_object() || e.contains("name") || !e.contains("jsonPointers") || !e["jsonPointers"].is_array()) continue;
@@ -240,7 +228,7 @@ bool ignores_automated(const json& appset) {
 json application_set_pause_ops(const json& appset, bool touch_strategy) {
   json ops = json::array();
   if (!ignores_automated(appset)) {
-    const json* entries = at_pointer(appset, "/spec/ignoreApplicationDifferences");
+    const json* entries = json_at(appset, "/spec/ignoreApplicationDifferences");
     if (entries && entries->is_array())
       ops.push_back({{"op", "add"}, {"path", "/spec/ignoreApplicationDifferences/-"}, {"value", pause_ignore_entry()}});
     else

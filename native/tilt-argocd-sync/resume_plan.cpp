@@ -4,17 +4,11 @@
 
 #include <algorithm>
 
+#include "core/json_at.hpp"
+
 namespace ath::argocd_sync {
 
 namespace {
-
-const json* at_pointer(const json& j, const json::json_pointer& p) {
-  try {
-    return j.contains(p) ? &j.at(p) : nullptr;
-  } catch (const json::exception&) {
-    return nullptr;
-  }
-}
 
 const json* saved_field(const json& saved, const char* key) {
   auto it = saved.find(key);
@@ -26,7 +20,7 @@ const json* saved_field(const json& saved, const char* key) {
 json restore_field_ops(const json& object, const std::string& pointer, const json* saved) {
   json ops = json::array();
   json::json_pointer p(pointer);
-  const json* current = at_pointer(object, p);
+  const json* current = json_at(object, p);
   if (!saved) {
     if (current) ops.push_back({{"op", "remove"}, {"path", pointer}});
     return ops;
@@ -35,7 +29,7 @@ json restore_field_ops(const json& object, const std::string& pointer, const jso
   // Walk up to the deepest existing parent and add the missing part as one object.
   json value = *saved;
   json::json_pointer target = p;
-  while (!target.parent_pointer().empty() && !at_pointer(object, target.parent_pointer())) {
+  while (!target.parent_pointer().empty() && !json_at(object, target.parent_pointer())) {
     value = json{{target.back(), value}};
     target = target.parent_pointer();
   }
@@ -74,10 +68,10 @@ bool policy_prunes(const json& automated) {
 json sync_operation(const json& app, const SyncRequest& req) {
   json sync = {{"prune", req.prune}, {"syncStrategy", {{"hook", json::object()}}}};
   json retry = {{"limit", 5}};
-  if (const json* options = at_pointer(app, json::json_pointer("/spec/syncPolicy/syncOptions"));
+  if (const json* options = json_at(app, json::json_pointer("/spec/syncPolicy/syncOptions"));
       options && options->is_array() && !options->empty())
     sync["syncOptions"] = *options;
-  if (const json* r = at_pointer(app, json::json_pointer("/spec/syncPolicy/retry")); r && r->is_object()) retry = *r;
+  if (const json* r = json_at(app, json::json_pointer("/spec/syncPolicy/retry")); r && r->is_object()) retry = *r;
   return {{"initiatedBy", {{"username", req.initiated_by}}},
           {"info", json::array({{{"name", "Reason"}, {"value", req.reason}}})},
           {"sync", sync},
@@ -94,7 +88,7 @@ json sync_request_ops(const json& app, const SyncRequest& req) {
 
 StepSyncPlan plan_step_syncs(const std::string& application_set, const json& strategy, const std::vector<json>& apps) {
   StepSyncPlan plan;
-  const json* steps_ptr = at_pointer(strategy, json::json_pointer("/rollingSync/steps"));
+  const json* steps_ptr = json_at(strategy, json::json_pointer("/rollingSync/steps"));
   const json steps = steps_ptr && steps_ptr->is_array() ? *steps_ptr : json::array();
   std::vector<std::vector<std::string>> by_step(steps.size());
   std::vector<std::string> in_no_step;

@@ -142,8 +142,7 @@ int run_serve(const ServeOptions& o, Context& ctx) {
 Command add_serve_command(CLI::App& app, GlobalOptions& g) {
   auto o = std::make_shared<ServeOptions>();
   auto* cmd = app.add_subcommand("serve", "pause, stay in the foreground, resume on SIGTERM/SIGINT/SIGHUP");
-  cmd->add_option("APP", g.apps, "Argo CD Application names")->required();
-  add_off_mode_option(*cmd, o->off_mode, "auto, remove or enabled-false");
+  add_paused_apps(*cmd, g, o->off_mode);
   cmd->add_option("--heartbeat", o->heartbeat, "seconds between heartbeats (the holder expires after 3)")
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();

@@ -6,19 +6,13 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/test_util.hpp"
+
 using namespace ath::argocd_sync;
+using ath::testing::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/tas-journal-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p);

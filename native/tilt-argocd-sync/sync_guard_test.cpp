@@ -14,7 +14,9 @@
 #include <thread>
 
 #include "argocd_api.hpp"
+#include "core/fake_api_server.hpp"
 #include "core/kube_client.hpp"
+#include "core/test_util.hpp"
 #include "resume_plan.hpp"
 
 using namespace ath::argocd_sync;
@@ -26,55 +28,31 @@ const std::string kApps = "/apis/argoproj.io/v1alpha1/namespaces/argocd/applicat
 const std::string kSets = "/apis/argoproj.io/v1alpha1/namespaces/argocd/applicationsets";
 const std::string kConfigMaps = "/api/v1/namespaces/argocd/configmaps";
 
-json status(int code, const std::string& reason) {
-  return {{"kind", "Status"}, {"apiVersion", "v1"}, {"status", "Failure"}, {"reason", reason}, {"code", code},
-          {"message", reason}};
-}
-
 // Objects by path, resourceVersions, JSON and merge patches with a failed `test` -> 422 with a
 // generic message (as kube-apiserver 1.32 answers), and scripted failures per method+path.
-class FakeApi : public ath::Transport {
- public:
-  std::map<std::string, json> objects;
-  std::map<std::string, std::vector<int>> fail;  // "PATCH path" -> codes to answer first (0 = pass)
-  std::vector<std::string> seen;
-  std::mutex m;
-  int rv = 100;
-
-  void put(const std::string& path, json obj) {
-    obj["metadata"]["resourceVersion"] = std::to_string(++rv);
-    objects[path] = std::move(obj);
-  }
-
-  ath::HttpAnswer send(const std::string& method, const std::string& target, const std::string& body,
-                       const std::string& ctype) override {
-    std::lock_guard lock(m);
-    seen.push_back(method + " " + target);
-    std::string path = target.substr(0, target.find('?'));
-    if (auto f = fail.find(method + " " + path); f != fail.end() && !f->second.empty()) {
-      int code = f->second.front();
-      f->second.erase(f->second.begin());
-      if (code) return {code, status(code, code == 409 ? "Conflict" : "ServiceUnavailable").dump(), ""};
-    }
+class FakeApi : public ath::testing::FakeApiServer {
+ protected:
+  ath::HttpAnswer answer(const std::string& method, const std::string& path, bool, const std::string& body,
+                         const std::string& ctype) override {
     if (method == "GET") {
-      if (objects.count(path)) return {200, objects[path].dump(), ""};
+      if (objects.count(path)) return ok(200, objects[path]);
       if (path == kSets) {
         json list = {{"items", json::array()}, {"metadata", json::object()}};
         for (auto& [p, o] : objects)
           if (p.rfind(kSets + "/", 0) == 0) list["items"].push_back(o);
-        return {200, list.dump(), ""};
+        return ok(200, list);
       }
-      return {404, status(404, "NotFound").dump(), ""};
+      return failure(404);
     }
     if (method == "POST") {
       json obj = json::parse(body);
       std::string p = path + "/" + obj["metadata"]["name"].get<std::string>();
-      if (objects.count(p)) return {409, status(409, "AlreadyExists").dump(), ""};
+      if (objects.count(p)) return failure(409, "AlreadyExists");
       put(p, obj);
-      return {201, objects[p].dump(), ""};
+      return ok(201, objects[p]);
     }
     if (method == "PATCH") {
-      if (!objects.count(path)) return {404, status(404, "NotFound").dump(), ""};
+      if (!objects.count(path)) return failure(404);
       json obj = objects[path];
       json patch = json::parse(body);
       try {
@@ -82,16 +60,16 @@ class FakeApi : public ath::Transport {
           obj = obj.patch(patch);
         } else {
           std::string want = patch["metadata"].value("resourceVersion", "");
-          if (!want.empty() && want != obj["metadata"]["resourceVersion"]) return {409, status(409, "Conflict").dump(), ""};
+          if (!want.empty() && want != obj["metadata"]["resourceVersion"]) return failure(409);
           obj.merge_patch(patch);
         }
       } catch (const json::exception&) {
-        return {422, status(422, "Invalid").dump(), ""};
+        return failure(422);
       }
       put(path, obj);
-      return {200, objects[path].dump(), ""};
+      return ok(200, objects[path]);
     }
-    return {405, status(405, "MethodNotAllowed").dump(), ""};
+    return failure(405);
   }
 };
 
@@ -106,15 +84,13 @@ json application(const std::string& name, json sync_policy) {
 struct World {
   std::shared_ptr<FakeApi> api;
   ath::KubeClient kc;
-  fs::path dir;
+  ath::testing::TempDir tmp;
+  const fs::path& dir = tmp.path;
   GuardConfig cfg;
   explicit World(std::shared_ptr<FakeApi> a = std::make_shared<FakeApi>()) : api(std::move(a)), kc(api) {
-    char tmpl[] = "/tmp/tas-guard-XXXXXX";
-    dir = ::mkdtemp(tmpl);
     cfg.journal_path = journal_path(dir.string());
     cfg.me = Identity{"alice", "laptop", 0, 3600};
   }
-  ~World() { fs::remove_all(dir); }
   json app(const std::string& name) { return api->objects.at(kApps + "/" + name); }
   SyncGuard guard() { return SyncGuard(kc, cfg); }
 };
@@ -141,7 +117,7 @@ TEST_CASE("conflict backoff grows exponentially with full jitter and a cap") {
 TEST_CASE("exhausted retries on 503 report the 503, not a conflict") {
   World w;
   w.api->put(kApps + "/a", application("a", {{"automated", {{"prune", true}}}}));
-  w.api->fail["PATCH " + kApps + "/a"] = {503, 503, 503, 503};
+  w.api->scripted["PATCH " + kApps + "/a"] = {503, 503, 503, 503};
   auto plan = [](const json& obj) { return app_pause_ops(obj, OffMode::RemoveAutomated); };
   auto out = guarded_json_patch(w.kc, applications_resource(), "argocd", "a", nullptr, plan, false, 4);
   REQUIRE_FALSE(out.ok());
@@ -150,7 +126,7 @@ TEST_CASE("exhausted retries on 503 report the 503, not a conflict") {
   CHECK(out.error->describe().find("kept changing") == std::string::npos);
   CHECK(out.error->describe().find("gave up after 4 attempts") != std::string::npos);
   // A run of lost races is still a conflict, and a later success wins.
-  w.api->fail["PATCH " + kApps + "/a"] = {409, 409, 0};
+  w.api->scripted["PATCH " + kApps + "/a"] = {409, 409, 0};
   auto ok = guarded_json_patch(w.kc, applications_resource(), "argocd", "a", nullptr, plan, false, 4);
   CHECK(ok.ok());
   CHECK_FALSE(app_auto_sync_on(w.app("a")));
@@ -284,7 +260,7 @@ class SyncingApi : public FakeApi {
   ath::HttpAnswer send(const std::string& method, const std::string& target, const std::string& body,
                        const std::string& ctype) override {
     ath::HttpAnswer a = FakeApi::send(method, target, body, ctype);
-    std::lock_guard lock(m);
+    std::lock_guard lock(mutex);
     std::string path = target.substr(0, target.find('?'));
     if (method == "PATCH" && a.status == 200 && path.rfind(kApps + "/", 0) == 0 && objects[path].contains("operation") &&
         !objects[path]["operation"].is_null()) {
@@ -312,7 +288,7 @@ TEST_CASE("the parent Application is paused before its ApplicationSet and restor
   Report p = w.guard().pause({"be1", "fe1"});
   CHECK(p.exit_code() == 0);
   CHECK(std::chrono::steady_clock::now() - t0 >= kParentSettle);  // the self-healing parent settled
-  const auto& seen = w.api->seen;
+  const auto& seen = w.api->log;
   size_t root_patch = first_index(seen, "PATCH " + kApps + "/root");
   size_t set_patch = first_index(seen, "PATCH " + kSets + "/apps-dev");
   size_t app_patch = first_index(seen, "PATCH " + kApps + "/be1");
@@ -320,11 +296,11 @@ TEST_CASE("the parent Application is paused before its ApplicationSet and restor
   CHECK(root_patch < set_patch);
   CHECK(set_patch < app_patch);
   CHECK_FALSE(app_auto_sync_on(w.app("root")));
-  w.api->seen.clear();
+  w.api->log.clear();
   Report r = w.guard().resume(resume_all(w.cfg.me));
   CHECK(r.exit_code() == 0);
-  CHECK(first_index(w.api->seen, "PATCH " + kSets + "/apps-dev") < first_index(w.api->seen, "PATCH " + kApps + "/root"));
-  CHECK(first_index(w.api->seen, "PATCH " + kApps + "/be1") < first_index(w.api->seen, "PATCH " + kApps + "/root"));
+  CHECK(first_index(w.api->log, "PATCH " + kSets + "/apps-dev") < first_index(w.api->log, "PATCH " + kApps + "/root"));
+  CHECK(first_index(w.api->log, "PATCH " + kApps + "/be1") < first_index(w.api->log, "PATCH " + kApps + "/root"));
   CHECK(w.app("root")["spec"]["syncPolicy"] == root_policy);
 }
 
@@ -334,7 +310,7 @@ TEST_CASE("a parent without self-heal is paused first but not waited for") {
   const auto t0 = std::chrono::steady_clock::now();
   CHECK(w.guard().pause({"be1"}).exit_code() == 0);
   CHECK(std::chrono::steady_clock::now() - t0 < kParentSettle);
-  CHECK(first_index(w.api->seen, "PATCH " + kApps + "/root") < first_index(w.api->seen, "PATCH " + kSets + "/apps-dev"));
+  CHECK(first_index(w.api->log, "PATCH " + kApps + "/root") < first_index(w.api->log, "PATCH " + kSets + "/apps-dev"));
 }
 
 // Issue 13: from 3.3 the ApplicationSet controller does not sync merely OutOfSync apps, so the

@@ -7,6 +7,7 @@
 
 #include "argocd_api.hpp"
 #include "core/cli.hpp"
+#include "core/json_at.hpp"
 #include "core/parallel.hpp"
 #include "core/process.hpp"
 
@@ -15,16 +16,11 @@ using nlohmann::json;
 
 namespace {
 
-std::string text_at(const json& app, const char* pointer) {
-  json::json_pointer p(pointer);
-  return app.contains(p) && app.at(p).is_string() ? app.at(p).get<std::string>() : "";
-}
-
 std::string conditions_text(const json& app) {
-  json::json_pointer p("/status/conditions");
-  if (!app.contains(p) || !app.at(p).is_array() || app.at(p).empty()) return "no status.conditions";
+  const json* conditions = json_at(app, "/status/conditions");
+  if (!conditions || !conditions->is_array() || conditions->empty()) return "no status.conditions";
   std::string out = "status.conditions:";
-  for (const auto& c : app.at(p))
+  for (const auto& c : *conditions)
     if (c.is_object()) out += " [" + c.value("type", "?") + "] " + c.value("message", "");
   return out;
 }
@@ -49,8 +45,9 @@ Report wait_for_syncs(ath::KubeClient& kc, const std::string& ns, const std::vec
       }
       seen[i] = std::move(g.value);
       const json& app = seen[i];
-      std::string phase = text_at(app, "/status/operationState/phase");
-      std::string sync = text_at(app, "/status/sync/status"), health = text_at(app, "/status/health/status");
+      std::string phase = string_at(app, "/status/operationState/phase");
+      std::string sync = string_at(app, "/status/sync/status");
+      std::string health = string_at(app, "/status/health/status");
       bool pending = app.contains("operation") && !app["operation"].is_null();
       bool finished = !pending && !phase.empty() && phase != "Running" && phase != "Terminating";
       detail[i] = "operation " + (pending ? std::string("pending") : phase.empty() ? "none" : phase) + ", " +
@@ -72,7 +69,7 @@ Report wait_for_syncs(ath::KubeClient& kc, const std::string& ns, const std::vec
     if (done[i] == 1) {
       report.items.push_back({"Application", apps[i], Action::Synced, "Synced and Healthy", true});
     } else if (done[i] == -1) {
-      std::string msg = text_at(seen[i], "/status/operationState/message");
+      std::string msg = string_at(seen[i], "/status/operationState/message");
       report.items.push_back({"Application", apps[i], Action::SyncFailed,
                               detail[i] + (msg.empty() ? "" : ": " + msg) + "; " + conditions_text(seen[i]), false});
     } else {

@@ -9,7 +9,7 @@ namespace ath::helm_adopt {
 
 namespace {
 
-std::string string_at(const json& object, const char* section, const char* key) {
+std::string metadata_string(const json& object, const char* section, const char* key) {
   if (!object.contains("metadata")) return "";
   const json& md = object["metadata"];
   if (!md.contains(section) || !md[section].is_object()) return "";
@@ -55,9 +55,9 @@ const char* to_string(Action a) {
 }
 
 std::string current_owner(const json& object, const std::string& release_namespace) {
-  std::string name = string_at(object, "annotations", kReleaseNameAnnotation);
+  std::string name = metadata_string(object, "annotations", kReleaseNameAnnotation);
   if (name.empty()) return "";
-  std::string ns = string_at(object, "annotations", kReleaseNamespaceAnnotation);
+  std::string ns = metadata_string(object, "annotations", kReleaseNamespaceAnnotation);
   return ns.empty() || ns == release_namespace ? name : ns + "/" + name;
 }
 
@@ -87,11 +87,11 @@ Decision plan_adoption(const json& live, unsigned sources, const PlanSettings& s
     }
   }
   json metadata = json::object();
-  if (string_at(live, "labels", kManagedByLabel) != kManagedByHelm)
+  if (metadata_string(live, "labels", kManagedByLabel) != kManagedByHelm)
     metadata["labels"][kManagedByLabel] = kManagedByHelm;
-  if (string_at(live, "annotations", kReleaseNameAnnotation) != s.release)
+  if (metadata_string(live, "annotations", kReleaseNameAnnotation) != s.release)
     metadata["annotations"][kReleaseNameAnnotation] = s.release;
-  if (string_at(live, "annotations", kReleaseNamespaceAnnotation) != s.release_namespace)
+  if (metadata_string(live, "annotations", kReleaseNamespaceAnnotation) != s.release_namespace)
     metadata["annotations"][kReleaseNamespaceAnnotation] = s.release_namespace;
   if (metadata.empty()) {
     d.action = Action::AlreadyOwned;
@@ -137,8 +137,8 @@ std::vector<size_t> find_duplicate_workloads(const std::vector<json>& live_workl
     if (!m.is_object() || !is_workload_kind(m.value("apiVersion", ""), m.value("kind", ""))) continue;
     auto id = identity(m, release_namespace);
     rendered.insert(id);
-    std::string name = string_at(m, "labels", kName);
-    if (!name.empty()) rendered_roles.insert({std::get<2>(id), name, string_at(m, "labels", kComponent)});
+    std::string name = metadata_string(m, "labels", kName);
+    if (!name.empty()) rendered_roles.insert({std::get<2>(id), name, metadata_string(m, "labels", kComponent)});
   }
   std::vector<size_t> out;
   for (size_t i = 0; i < live_workloads.size(); ++i) {
@@ -146,9 +146,9 @@ std::vector<size_t> find_duplicate_workloads(const std::vector<json>& live_workl
     if (!is_workload_kind(w.value("apiVersion", ""), w.value("kind", ""))) continue;
     auto id = identity(w, release_namespace);
     if (rendered.count(id)) continue;
-    std::string name = string_at(w, "labels", kName);
+    std::string name = metadata_string(w, "labels", kName);
     if (name.empty()) continue;
-    if (rendered_roles.count({std::get<2>(id), name, string_at(w, "labels", kComponent)})) out.push_back(i);
+    if (rendered_roles.count({std::get<2>(id), name, metadata_string(w, "labels", kComponent)})) out.push_back(i);
   }
   return out;
 }

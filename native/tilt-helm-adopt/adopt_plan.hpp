@@ -13,7 +13,7 @@ namespace ath::helm_adopt {
 using json = nlohmann::json;
 
 // Helm's ownership keys (helm pkg/action/validate.go checks exactly these): ath::kManagedByLabel
-// and
+// (core/labels.hpp) set to kManagedByHelm, and the two release annotations.
 inline constexpr const char* kManagedByHelm = "Helm";
 inline constexpr const char* kReleaseNameAnnotation = "meta.helm.sh/release-name";
 inline constexpr const char* kReleaseNamespaceAnnotation = "meta.helm.sh/release-namespace";

@@ -16,23 +16,6 @@ std::string scan_selector(const std::string& release, const std::string& selecto
 
 namespace {
 
-bool is_hook(const json& o) {
-  const json& md = o["metadata"];
-  return md.contains("annotations") && md["annotations"].is_object() && md["annotations"].contains("helm.sh/hook");
-}
-
-void flatten(const json& doc, std::vector<json>& out) {
-  if (!doc.is_object()) return;
-  const std::string kind = doc.value("kind", "");
-  if (kind.ends_with("List") && doc.contains("items") && doc["items"].is_array()) {
-    for (const auto& item : doc["items"]) flatten(item, out);
-    return;
-  }
-  if (!doc.contains("metadata") || !doc["metadata"].is_object()) return;
-  if (is_hook(doc)) return;
-  out.push_back(doc);
-}
-
 void add_target(Targets& out, const ApiResource* type, std::string ns, std::string name, unsigned source,
                 const std::string& release_namespace) {
   if (type->namespaced && ns.empty()) ns = release_namespace;
@@ -41,12 +24,6 @@ void add_target(Targets& out, const ApiResource* type, std::string ns, std::stri
 }
 
 }  // namespace
-
-std::vector<json> manifest_objects(const std::vector<json>& docs) {
-  std::vector<json> out;
-  for (const auto& d : docs) flatten(d, out);
-  return out;
-}
 
 Targets manifest_targets(const std::vector<json>& docs, const ResourceIndex& index,
                          const std::string& release_namespace) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/helm_manifest.hpp"
 #include "core/kube_resources.hpp"
 
 namespace ath::helm_adopt {
@@ -42,8 +43,8 @@ std::string scan_selector(const std::string& release, const std::string& selecto
 // Helm creates and deletes them around each operation and never checks their ownership.
 Targets manifest_targets(const std::vector<json>& docs, const ResourceIndex& index,
                          const std::string& release_namespace);
-// The rendered objects themselves (documents flattened, hooks dropped), for duplicate detection.
-std::vector<json> manifest_objects(const std::vector<json>& docs);
+// The rendered objects themselves, for duplicate detection: ath::manifest_objects
+// (core/helm_manifest.hpp), which manifest_targets reads too.
 
 // Argo CD's status.resources[] entries: {group, version, kind, namespace, name}.
 Targets argocd_targets(const json& application, const ResourceIndex& index);

@@ -5,85 +5,52 @@
 
 #include <doctest/doctest.h>
 
-#include <deque>
 #include <map>
-#include <mutex>
+
+#include "core/fake_api_server.hpp"
 
 using namespace ath;
 using namespace ath::helm_adopt;
 
-
 namespace {
-
-json status(int code, const std::string& reason) {
-  return {{"kind", "Status"}, {"apiVersion", "v1"}, {"status", "Failure"}, {"reason", reason},
-          {"message", reason + " from the fake"}, {"code", code}};
-}
 
 // Objects by path; a LIST answers every object under the collection path; PATCH merges the
 // metadata maps and checks the resourceVersion precondition.
-class FakeApi : public Transport {
+class FakeApi : public ath::testing::FakeApiServer {
  public:
-  std::map<std::string, json> objects;
-  std::map<std::string, std::deque<int>> scripted;  // "PATCH path" -> statuses to answer first
-  std::vector<std::string> forbidden;                // collection paths answering 403
-  std::map<std::string, json> get_override;          // what a GET of one object answers instead
-  std::vector<std::string> log;
-  std::mutex mutex;
-  int rv = 100;
+  std::vector<std::string> forbidden;        // collection paths answering 403
+  std::map<std::string, json> get_override;  // what a GET of one object answers instead
 
-  void put(const std::string& path, json o) {
-    o["metadata"]["resourceVersion"] = std::to_string(++rv);
-    objects[path] = std::move(o);
-  }
-  // Requests whose "METHOD path" starts with `prefix`.
-  size_t count(const std::string& prefix) {
-    size_t n = 0;
-    for (const auto& l : log) n += l.starts_with(prefix);
-    return n;
-  }
-
-  HttpAnswer send(const std::string& method, const std::string& target, const std::string& body,
-                  const std::string&) override {
-    std::lock_guard lock(mutex);
-    log.push_back(method + " " + target);
-    auto q = target.find('?');
-    const std::string path = target.substr(0, q);
-    auto& script = scripted[method + " " + path];
-    if (!script.empty()) {
-      int code = script.front();
-      script.pop_front();
-      return {code, status(code, code == 409 ? "Conflict" : "InternalError").dump(), ""};
-    }
-    if (method == "GET" && q != std::string::npos) {
+ protected:
+  HttpAnswer answer(const std::string& method, const std::string& path, bool has_query, const std::string& body,
+                    const std::string&) override {
+    if (method == "GET" && has_query) {
       for (const auto& f : forbidden)
-        if (path == f) return {403, status(403, "Forbidden").dump(), ""};
+        if (path == f) return failure(403);
       json items = json::array();
       // The only selector the tests use: the default instance label.
       for (const auto& [p, o] : objects)
         if (p.starts_with(path + "/") && o["metadata"].value("labels", json::object()).value(
                                              "app.kubernetes.io/instance", "") == "apps-graph")
           items.push_back(o);
-      return {200, json{{"items", items}, {"metadata", json::object()}}.dump(), ""};
+      return ok(200, json{{"items", items}, {"metadata", json::object()}});
     }
     auto it = objects.find(path);
-    if (it == objects.end()) return {404, status(404, "NotFound").dump(), ""};
-    if (method == "GET")
-      return {200, (get_override.count(path) ? get_override[path] : it->second).dump(), ""};
+    if (it == objects.end()) return failure(404);
+    if (method == "GET") return ok(200, get_override.count(path) ? get_override[path] : it->second);
     if (method == "PATCH") {
       json patch = json::parse(body);
-      if (patch["metadata"]["resourceVersion"] != it->second["metadata"]["resourceVersion"])
-        return {409, status(409, "Conflict").dump(), ""};
+      if (patch["metadata"]["resourceVersion"] != it->second["metadata"]["resourceVersion"]) return failure(409);
       json o = it->second;
       o["metadata"].merge_patch(patch["metadata"]);
       put(path, o);
-      return {200, objects[path].dump(), ""};
+      return ok(200, objects[path]);
     }
     if (method == "DELETE") {
       objects.erase(it);
-      return {200, "{}", ""};
+      return ok(200, json::object());
     }
-    return {405, status(405, "MethodNotAllowed").dump(), ""};
+    return failure(405);
   }
 };
 

@@ -1,22 +1,12 @@
 #include "applied_objects.hpp"
 
 #include "core/argocd.hpp"
+#include "core/helm_manifest.hpp"
 #include "core/redact.hpp"
 
 namespace ath::helm_apply {
 
 namespace {
-
-void flatten(const json& doc, std::vector<json>& out) {
-  if (!doc.is_object()) return;
-  if (doc.value("kind", "") == "List" && doc.contains("items") && doc["items"].is_array()) {
-    for (const auto& item : doc["items"]) flatten(item, out);
-    return;
-  }
-  const json& annotations = doc.contains("metadata") ? doc["metadata"].value("annotations", json::object()) : json::object();
-  if (annotations.is_object() && annotations.contains("helm.sh/hook")) return;
-  out.push_back(doc);
-}
 
 const json& metadata_of(const json& object) {
   static const json empty = json::object();
@@ -28,7 +18,7 @@ const json& metadata_of(const json& object) {
 
 std::vector<json> release_objects(const std::vector<YamlDocument>& docs) {
   std::vector<json> out;
-  for (const auto& d : docs) flatten(d.value, out);
+  for (const auto& d : docs) add_manifest_objects(d.value, out);
   return out;
 }
 

@@ -11,9 +11,10 @@
 namespace ath::helm_apply {
 using json = nlohmann::json;
 
-// The objects of a rendered manifest (helm template / helm get manifest): `List`s flattened,
-// empty documents and hooks (helm.sh/hook) dropped. Objects without a namespace keep none: only
-// the caller, knowing which types are namespaced, can place them in the release namespace.
+// The objects of a rendered manifest (helm template / helm get manifest), read as Helm reads it
+// (ath::add_manifest_objects, core/helm_manifest.hpp: lists flattened, empty documents and hook
+// documents dropped). Objects without a namespace keep none: only the caller, knowing which
+// types are namespaced, can place them in the release namespace.
 std::vector<json> release_objects(const std::vector<YamlDocument>& docs);
 
 // Objects as Tilt gets them: managedFields dropped (noise) and Secret data redacted: Tilt only

@@ -9,23 +9,16 @@
 #include <unistd.h>
 
 #include "core/cli.hpp"
+#include "core/test_util.hpp"
 
 using namespace ath::helm_apply;
 namespace fs = std::filesystem;
 
+using ath::testing::env_of;
+using ath::testing::TempDir;
+
 namespace {
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("helm-apply-test-" + std::to_string(::getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
 void touch(const fs::path& p) { std::ofstream(p) << "x: 1\n"; }
-Getenv env_of(std::map<std::string, std::string> m) {
-  return [m](const std::string& k) -> std::optional<std::string> {
-    auto it = m.find(k);
-    return it == m.end() ? std::nullopt : std::optional(it->second);
-  };
-}
 }  // namespace
 
 TEST_CASE("charts: a folder with Chart.yaml, a .tgz, or a remote reference") {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <tuple>
 
+#include "core/json_at.hpp"
+
 namespace ath {
 
 bool ApiResource::can(const std::string& verb) const {
@@ -20,15 +22,14 @@ std::string ObjectRef::display() const {
   return s + name;
 }
 
+// A field that is not a string (a hand-written manifest, say) reads as empty, so the caller
+// reports the object as incomplete instead of failing on a json type_error.
 ObjectRef ObjectRef::of(const json& object) {
   ObjectRef ref;
-  ref.api_version = object.value("apiVersion", "");
-  ref.kind = object.value("kind", "");
-  if (object.contains("metadata") && object["metadata"].is_object()) {
-    const auto& md = object["metadata"];
-    ref.namespace_ = md.value("namespace", "");
-    ref.name = md.value("name", "");
-  }
+  ref.api_version = string_at(object, "/apiVersion");
+  ref.kind = string_at(object, "/kind");
+  ref.namespace_ = string_at(object, "/metadata/namespace");
+  ref.name = string_at(object, "/metadata/name");
   return ref;
 }
 

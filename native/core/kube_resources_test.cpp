@@ -57,6 +57,16 @@ TEST_CASE("ObjectRef from an object") {
   CHECK(ObjectRef::of(json::parse(R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"apps"}})")).group() == "");
 }
 
+TEST_CASE("ObjectRef of a hand-written object with fields that are not strings reads them as empty") {
+  auto ref = ObjectRef::of(json::parse(R"({"apiVersion":1,"kind":["ConfigMap"],"metadata":{"name":7,"namespace":"apps"}})"));
+  CHECK(ref.api_version.empty());
+  CHECK(ref.kind.empty());
+  CHECK(ref.name.empty());
+  CHECK(ref.namespace_ == "apps");
+  CHECK(ObjectRef::of(json::parse(R"({"metadata":"x"})")).name.empty());
+  CHECK(ObjectRef::of(json::array({1, 2})).kind.empty());
+}
+
 TEST_CASE("url_encode escapes selector syntax") {
   CHECK(url_encode("app.kubernetes.io/instance=apps-graph") == "app.kubernetes.io%2Finstance%3Dapps-graph");
   CHECK(url_encode("tier in (a,b)") == "tier%20in%20%28a%2Cb%29");

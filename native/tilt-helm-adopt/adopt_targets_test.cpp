@@ -85,3 +85,16 @@ TEST_CASE("the scan selector defaults to the instance label") {
   CHECK(scan_selector("apps-graph", "") == "app.kubernetes.io/instance=apps-graph");
   CHECK(scan_selector("apps-graph", "team=x") == "team=x");
 }
+
+TEST_CASE("a manifest document whose kind or name is not a string is reported, not a crash") {
+  std::vector<json> docs = json::parse(R"([
+    {"apiVersion":"v1","kind":["ConfigMap"],"metadata":{"name":"odd-kind"}},
+    {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":42}},
+    {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"fine"}}
+  ])").get<std::vector<json>>();
+  Targets t = manifest_targets(docs, test_index(), "apps");
+  REQUIRE(t.targets.size() == 1);
+  CHECK(t.targets[0].name == "fine");
+  REQUIRE(t.unresolved.size() == 2);
+  CHECK(t.unresolved[0].reason == "a manifest document needs apiVersion, kind and metadata.name");
+}

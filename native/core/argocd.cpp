@@ -1,5 +1,7 @@
 #include "core/argocd.hpp"
 
+#include "core/json_at.hpp"
+
 namespace ath::argocd {
 using nlohmann::json;
 
@@ -20,14 +22,8 @@ bool auto_sync_on(const json& automated) {
 }
 
 bool app_auto_sync_on(const json& app) {
-  const json* cur = &app;
-  for (const char* key : {"spec", "syncPolicy", "automated"}) {
-    if (!cur->is_object()) return false;
-    auto it = cur->find(key);
-    if (it == cur->end()) return false;
-    cur = &*it;
-  }
-  return auto_sync_on(*cur);
+  const json* automated = json_at(app, kAutomatedPointer);
+  return automated && auto_sync_on(*automated);
 }
 
 }  // namespace ath::argocd

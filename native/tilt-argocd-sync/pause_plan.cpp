@@ -101,8 +101,7 @@ std::string managing_application(const json& appset, const std::string& ns) {
     }
     return app;
   }
-  const json* instance = json_at(appset, "/metadata/labels/app.kubernetes.io~1instance");
-  return instance && instance->is_string() ? instance->get<std::string>() : "";
+  return string_at(appset, "/metadata/labels/app.kubernetes.io~1instance");
 }
 
 std::string last_writer(const json& object, const std::vector<std::string>& path) {

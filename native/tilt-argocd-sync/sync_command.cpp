@@ -7,6 +7,7 @@
 #include "argocd_api.hpp"
 #include "commands.hpp"
 #include "core/cli.hpp"
+#include "core/json_at.hpp"
 #include "core/parallel.hpp"
 #include "holder_store.hpp"
 #include "resume_plan.hpp"
@@ -43,10 +44,9 @@ Report sync_apps(ath::KubeClient& kc, const GuardConfig& cfg, const SyncCommand&
       if (const AppRecord* j = find_ptr(journal.apps, name);
           j && !superseded(j->uid, j->paused_at, find_ptr(state.restored_apps, name)) && !app_auto_sync_on(got[i].value))
         rec = j;
-    json::json_pointer automated_ptr(kAutomatedPointer);
     const json& current = got[i].value;
-    const json automated = rec ? saved_automated(*rec)
-                               : (current.contains(automated_ptr) ? current.at(automated_ptr) : json());
+    const json* live_automated = json_at(current, kAutomatedPointer);
+    const json automated = rec ? saved_automated(*rec) : (live_automated ? *live_automated : json());
     SyncRequest req{"tilt-argocd-sync (" + cfg.me.holder_id() + ")", "tilt-argocd-sync sync",
                     cmd.prune || policy_prunes(automated)};
     bool sent = false;

@@ -35,8 +35,9 @@ class FakeApiServer : public ath::Transport {
     for (const auto& l : log) n += l.starts_with(prefix);
     return n;
   }
-  // A failure as kube-apiserver writes it: a v1 Status with `reason`, by default the code's
-  // (a create of an existing object answers 409 with "AlreadyExists" instead of "Conflict").
+  // A failure as kube-apiserver writes it: a v1 Status (apimachinery pkg/apis/meta/v1/types.go:775,
+  // v0.32.0) with `reason`, by default the code's StatusReason (types.go:878-1015): a create of an
+  // existing object answers 409 with "AlreadyExists" (types.go:895) instead of "Conflict".
   static ath::HttpAnswer failure(int code, const char* reason = nullptr) {
     if (!reason)
       reason = code == 404   ? "NotFound"
